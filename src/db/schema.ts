@@ -1,0 +1,207 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** numeric columns come back from pg as strings; write numbers or strings. */
+type Numeric = ColumnType<string, number | string, number | string>;
+/** bigint columns come back as strings (pg's default for int8). */
+type BigIntId = ColumnType<string, number | string | bigint, number | string | bigint>;
+
+export type StaffRole = 'owner' | 'admin' | 'manager' | 'master' | 'analyst';
+export type AppointmentStatus = 'booked' | 'confirmed' | 'done' | 'cancelled' | 'no_show';
+export type ConsentPurpose = 'personal_data' | 'health_data' | 'marketing';
+
+export interface BranchesTable {
+  id: Generated<string>;
+  name: string;
+  time_zone: string;
+  address: string | null;
+  phone: string | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface StaffUsersTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  role: StaffRole;
+  branch_id: string | null;
+  telegram_user_id: BigIntId | null;
+  locale: Generated<string>;
+  active: Generated<boolean>;
+  must_change_password: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  last_login_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface MastersTable {
+  id: Generated<string>;
+  branch_id: string;
+  staff_user_id: string | null;
+  display_name: string;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface ServicesTable {
+  id: Generated<string>;
+  branch_id: string | null;
+  name: string;
+  category: Generated<string>;
+  duration_min: number;
+  buffer_min: Generated<number>;
+  price: Numeric;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface AcquisitionSourcesTable {
+  id: Generated<string>;
+  parent_id: string | null;
+  name: string;
+  link_code: string | null;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface ClientsTable {
+  id: string;
+  data_key: Uint8Array;
+  name_enc: Uint8Array | null;
+  phone_enc: Uint8Array | null;
+  birthday_enc: Uint8Array | null;
+  notes_enc: Uint8Array | null;
+  allergies_enc: Uint8Array | null;
+  preferences_enc: Uint8Array | null;
+  phone_bidx: number | null;
+  name_bidx: ColumnType<number[], number[] | undefined, number[]>;
+  birthday_bidx: number | null;
+  telegram_user_id: BigIntId | null;
+  locale: Generated<string>;
+  source_id: string | null;
+  referrer_id: string | null;
+  referral_code: string;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  home_branch_id: string | null;
+  blocked_bot_at: Timestamp | null;
+  erased_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ClientConsentsTable {
+  id: Generated<string>;
+  client_id: string;
+  purpose: ConsentPurpose;
+  document_version: string;
+  granted: boolean;
+  channel: string;
+  recorded_at: Timestamp;
+}
+
+export interface AppointmentsTable {
+  id: Generated<string>;
+  branch_id: string;
+  master_id: string;
+  service_id: string;
+  client_id: string | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  status: Generated<AppointmentStatus>;
+  price: Numeric;
+  discount_pct: ColumnType<string, number | string | undefined, number | string>;
+  amount_paid: Numeric | null;
+  channel: 'bot' | 'panel' | 'import';
+  created_by_staff_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  dedupe_key: string;
+  chat_id: BigIntId;
+  client_id: string | null;
+  kind: string;
+  payload_enc: Uint8Array;
+  status: Generated<'pending' | 'sent' | 'failed' | 'dead'>;
+  attempts: Generated<number>;
+  not_before: Timestamp;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
+export interface ProcessedUpdatesTable {
+  update_id: BigIntId;
+  processed_at: Timestamp;
+}
+
+export interface ConversationStateTable {
+  key: string;
+  value_enc: Uint8Array;
+  updated_at: Timestamp;
+}
+
+export interface JobRunsTable {
+  job: string;
+  tick: Timestamp;
+  claimed_by: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  status: Generated<'running' | 'done' | 'failed'>;
+  error: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_type: 'staff' | 'client' | 'system';
+  actor_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  ip: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface AdminSessionsTable {
+  sid: string;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  expires_at: Timestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  branches: BranchesTable;
+  staff_users: StaffUsersTable;
+  masters: MastersTable;
+  services: ServicesTable;
+  acquisition_sources: AcquisitionSourcesTable;
+  clients: ClientsTable;
+  client_consents: ClientConsentsTable;
+  appointments: AppointmentsTable;
+  outbox: OutboxTable;
+  processed_updates: ProcessedUpdatesTable;
+  conversation_state: ConversationStateTable;
+  job_runs: JobRunsTable;
+  audit_log: AuditLogTable;
+  admin_sessions: AdminSessionsTable;
+  settings: SettingsTable;
+}
+
+export type ClientRow = Selectable<ClientsTable>;
+export type NewClientRow = Insertable<ClientsTable>;
+export type ClientRowUpdate = Updateable<ClientsTable>;
+export type StaffUserRow = Selectable<StaffUsersTable>;
+export type AuditEntryRow = Selectable<AuditLogTable>;
