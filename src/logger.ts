@@ -59,7 +59,8 @@ export function createLogger(
   return pino(
     {
       level: options.level ?? 'info',
-      name: options.name ?? 'clientele',
+      // Not pino's `name`: a top-level `name` key is redacted as personal data.
+      base: { app: options.name ?? 'clientele', pid: process.pid },
       redact: { paths: redactPaths(), censor: '[redacted]' },
       serializers: { err: pino.stdSerializers.err },
     },

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as core from './20261124T1200_core.js';
+
+/**
+ * Every migration, by name, in order. Listed by hand rather than read from the folder so the
+ * same code runs under tsx, vitest and a bundler; names sort by their timestamps.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261124T1200_core': core,
+};

@@ -1,0 +1,60 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Crypto } from '../../crypto/crypto.js';
+import type { Database } from '../../db/schema.js';
+
+/**
+ * What the dispatcher sends: text (or a document) and optional inline buttons. Bodies may carry
+ * names and free text, so the payload is stored encrypted with the system key, bound to the
+ * row's dedupe key.
+ */
+export interface OutboxMessage {
+  text: string;
+  parseMode?: 'HTML';
+  buttons?: { text: string; data: string }[][];
+}
+
+export interface EnqueueInput {
+  /** Unique per message meant to be sent once, e.g. `birthday:<client>:<year>`. */
+  dedupeKey: string;
+  chatId: number;
+  clientId: string | null;
+  kind: string;
+  message: OutboxMessage;
+  notBefore?: Date;
+}
+
+function place(dedupeKey: string) {
+  return { table: 'outbox', column: 'payload_enc', rowId: dedupeKey };
+}
+
+/**
+ * Queues a message in the caller's transaction, so the message exists exactly when the change
+ * that caused it does. A second call with the same dedupe key does nothing and returns false.
+ */
+export async function enqueueMessage(
+  db: Kysely<Database> | Transaction<Database>,
+  crypto: Crypto,
+  input: EnqueueInput,
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto('outbox')
+    .values({
+      dedupe_key: input.dedupeKey,
+      chat_id: input.chatId,
+      client_id: input.clientId,
+      kind: input.kind,
+      payload_enc: crypto.encryptSystem(place(input.dedupeKey), JSON.stringify(input.message)),
+      ...(input.notBefore ? { not_before: input.notBefore } : {}),
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export function readOutboxMessage(
+  crypto: Crypto,
+  row: { dedupe_key: string; payload_enc: Uint8Array },
+): OutboxMessage {
+  return JSON.parse(crypto.decryptSystem(place(row.dedupe_key), row.payload_enc)) as OutboxMessage;
+}
