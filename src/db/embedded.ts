@@ -1,6 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -171,11 +179,15 @@ export async function startEmbeddedPostgres(opts: {
   const socketDir = pgData; // a Unix socket inside the data dir, never /var/run/postgresql
   const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -k ${socketDir}`;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(bin.pg_ctl, ['start', '-w', '-t', '60', '-D', pgData, '-l', logFile, '-o', serverOptions], {
-      ...asOwner,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      bin.pg_ctl,
+      ['start', '-w', '-t', '60', '-D', pgData, '-l', logFile, '-o', serverOptions],
+      {
+        ...asOwner,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout?.on('data', (c: Buffer) => {
       output += c.toString();
@@ -187,7 +199,8 @@ export async function startEmbeddedPostgres(opts: {
     child.on('exit', (code) => {
       if (code === 0) resolve();
       else {
-        const tail = (readIfExists(logFile) ?? output).split('\n').filter(Boolean).slice(-1)[0] ?? '';
+        const tail =
+          (readIfExists(logFile) ?? output).split('\n').filter(Boolean).slice(-1)[0] ?? '';
         reject(
           new EmbeddedDatabaseError(
             `the embedded PostgreSQL in ${pgData} did not start (${tail.slice(0, 200)}); see ${logFile}`,
@@ -213,10 +226,15 @@ export async function startEmbeddedPostgres(opts: {
     connectionString: `${base}/${APP_DATABASE}`,
     port,
     stop() {
-      stopped ??= run(bin.pg_ctl, ['stop', '-w', '-t', '30', '-m', 'fast', '-D', pgData], { ...asOwner })
+      stopped ??= run(bin.pg_ctl, ['stop', '-w', '-t', '30', '-m', 'fast', '-D', pgData], {
+        ...asOwner,
+      })
         .then(() => logger.debug('embedded PostgreSQL stopped'))
         .catch((err) => {
-          if (!isNotRunning(err)) throw new EmbeddedDatabaseError(`could not stop the embedded PostgreSQL: ${firstLine(err)}`);
+          if (!isNotRunning(err))
+            throw new EmbeddedDatabaseError(
+              `could not stop the embedded PostgreSQL: ${firstLine(err)}`,
+            );
         });
       return stopped;
     },
@@ -280,10 +298,11 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 
 function firstLine(err: unknown): string {
   const e = err as { stderr?: string; message?: string };
-  return (e.stderr || e.message || String(err)).split('\n').find((l) => l.trim()) ?? 'unknown error';
+  return (
+    (e.stderr || e.message || String(err)).split('\n').find((l) => l.trim()) ?? 'unknown error'
+  );
 }
 
 function isNotRunning(err: unknown): boolean {
   return /not running|No such file|does not exist/i.test(firstLine(err));
 }
-

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createCrypto, type Crypto } from '../../src/crypto/crypto.js';
+import { type Crypto, createCrypto } from '../../src/crypto/crypto.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 
 export function randomKey(): Uint8Array {

@@ -15,7 +15,16 @@ const anna = {
   notes: 'prefers mornings',
   allergies: 'латекс, лидокаин',
 };
-const PLAINTEXTS = ['Анна', 'Ёлкина', 'елкина', '79161234567', '1990-03-14', 'prefers mornings', 'латекс', 'лидокаин'];
+const PLAINTEXTS = [
+  'Анна',
+  'Ёлкина',
+  'елкина',
+  '79161234567',
+  '1990-03-14',
+  'prefers mornings',
+  'латекс',
+  'лидокаин',
+];
 
 describe('clients domain', () => {
   let t: TestDatabase;
@@ -45,7 +54,11 @@ describe('clients domain', () => {
     expect(created.referralCode).toMatch(/^[A-Za-z0-9_-]{11}$/);
     const read = await clients.get(created.id, owner);
     expect(read).toEqual(created);
-    const updated = await clients.update(created.id, { notes: 'evenings now', birthday: null }, owner);
+    const updated = await clients.update(
+      created.id,
+      { notes: 'evenings now', birthday: null },
+      owner,
+    );
     expect(updated.notes).toBe('evenings now');
     expect(updated.birthday).toBeNull();
     expect(updated.name).toBe('Анна Ёлкина');
@@ -53,7 +66,9 @@ describe('clients domain', () => {
 
   it('stores no plaintext personal data in PostgreSQL', async () => {
     const client = await clients.create(anna, owner);
-    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM clients WHERE id = ${client.id}`.execute(t.db);
+    const { rows } = await sql<
+      Record<string, unknown>
+    >`SELECT * FROM clients WHERE id = ${client.id}`.execute(t.db);
     const row = rows[0];
     expect(row).toBeDefined();
     const dump = Object.values(row ?? {})
@@ -85,7 +100,11 @@ describe('clients domain', () => {
     for (let i = 0; i < 300; i++) {
       made.push(
         await clients.create(
-          { name: `Client${i} Common`, phone: `+7916${String(5_000_000 + i).padStart(7, '0')}`, birthday: { day: (i % 28) + 1, month: 5, year: null } },
+          {
+            name: `Client${i} Common`,
+            phone: `+7916${String(5_000_000 + i).padStart(7, '0')}`,
+            birthday: { day: (i % 28) + 1, month: 5, year: null },
+          },
           owner,
         ),
       );
@@ -104,8 +123,15 @@ describe('clients domain', () => {
   });
 
   it('erases a client cryptographically', async () => {
-    const c = await clients.create({ ...anna, phone: '+79995554433', telegramUserId: 555001 }, owner);
-    const before = await t.db.selectFrom('clients').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+    const c = await clients.create(
+      { ...anna, phone: '+79995554433', telegramUserId: 555001 },
+      owner,
+    );
+    const before = await t.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('id', '=', c.id)
+      .executeTakeFirstOrThrow();
     await clients.erase(c.id, owner);
     expect(await clients.findByPhone('+79995554433')).toEqual([]);
     expect((await clients.findByName('Ёлкина')).map((x) => x.id)).not.toContain(c.id);
@@ -113,17 +139,33 @@ describe('clients domain', () => {
     const after = await clients.get(c.id, owner);
     expect(after).toMatchObject({ name: null, phone: null, birthday: null, allergies: null });
     expect(after?.erasedAt).toBeInstanceOf(Date);
-    const raw = await t.db.selectFrom('clients').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+    const raw = await t.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('id', '=', c.id)
+      .executeTakeFirstOrThrow();
     expect(raw.data_key).toHaveLength(0);
-    expect([raw.name_enc, raw.phone_enc, raw.birthday_enc, raw.allergies_enc, raw.phone_bidx]).toEqual([null, null, null, null, null]);
+    expect([
+      raw.name_enc,
+      raw.phone_enc,
+      raw.birthday_enc,
+      raw.allergies_enc,
+      raw.phone_bidx,
+    ]).toEqual([null, null, null, null, null]);
     // The old ciphertext and wrapped key (as a backup would hold them) no longer open anything
     // once the row's key is gone; with the wrapped key from the backup they still would, which
     // is why backups must expire (docs/security.md).
     expect(() => crypto.unwrapDataKey(c.id, raw.data_key)).toThrow();
     expect(before.phone_enc).not.toBeNull();
     await expect(clients.erase(c.id, owner)).rejects.toThrow(NotFoundError);
-    const actions = await t.db.selectFrom('audit_log').select('action').where('entity_id', '=', c.id).execute();
-    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['create', 'erase', 'view']));
+    const actions = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_id', '=', c.id)
+      .execute();
+    expect(actions.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['create', 'erase', 'view']),
+    );
   });
 
   it('rejects bad input with the field named, storing nothing', async () => {
@@ -146,8 +188,13 @@ describe('clients domain', () => {
       expect((err as InvalidInputError).field).toBe(field);
     }
     expect(await clients.count()).toBe(count);
-    const hostile = await clients.create({ name: "<script>alert(1)</script> Robert'); DROP TABLE clients;--" }, owner);
-    expect((await clients.get(hostile.id, owner))?.name).toBe("<script>alert(1)</script> Robert'); DROP TABLE clients;--");
+    const hostile = await clients.create(
+      { name: "<script>alert(1)</script> Robert'); DROP TABLE clients;--" },
+      owner,
+    );
+    expect((await clients.get(hostile.id, owner))?.name).toBe(
+      "<script>alert(1)</script> Robert'); DROP TABLE clients;--",
+    );
   });
 
   it('lets exactly one of two concurrent registrations claim a Telegram account', async () => {

@@ -51,7 +51,11 @@ describe('config', () => {
     expectConfigError({ CLIENTELE_MASTER_KEY: KEY, LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
     expectConfigError({ CLIENTELE_MASTER_KEY: KEY, BOT_TOKEN: 'nope' }, 'BOT_TOKEN');
     expectConfigError(
-      { CLIENTELE_MASTER_KEY: KEY, BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', BOT_MODE: 'webhook' },
+      {
+        CLIENTELE_MASTER_KEY: KEY,
+        BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+        BOT_MODE: 'webhook',
+      },
       'WEBHOOK_SECRET',
     );
   });
@@ -80,7 +84,9 @@ describe('config', () => {
       CLIENTELE_KEY_FILE: file,
       CLIENTELE_PREVIOUS_KEYS: `${Buffer.alloc(32, 1).toString('base64')}`,
     });
-    expect(Buffer.from(config.keys.current).toString('base64')).toBe(readFileSync(file, 'utf8').trim());
+    expect(Buffer.from(config.keys.current).toString('base64')).toBe(
+      readFileSync(file, 'utf8').trim(),
+    );
     expect(config.keys.previous).toHaveLength(1);
     expectConfigError({ CLIENTELE_KEY_FILE: '/nonexistent/key' }, 'CLIENTELE_KEY_FILE');
   });
@@ -92,6 +98,10 @@ describe('config', () => {
       BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
       BOT_API_ROOT: 'http://127.0.0.1:8081/',
     });
-    expect(config.bot).toMatchObject({ enabled: true, apiRoot: 'http://127.0.0.1:8081', mode: 'polling' });
+    expect(config.bot).toMatchObject({
+      enabled: true,
+      apiRoot: 'http://127.0.0.1:8081',
+      mode: 'polling',
+    });
   });
 });

@@ -38,7 +38,9 @@ describe('crypto', () => {
     const key = crypto.newDataKey();
     const ct = crypto.encrypt(key, place, 'Анна');
     expect(() => crypto.decrypt(key, { ...place, rowId: 'row-2' }, ct)).toThrow(DecryptionError);
-    expect(() => crypto.decrypt(key, { ...place, column: 'name_enc' }, ct)).toThrow(DecryptionError);
+    expect(() => crypto.decrypt(key, { ...place, column: 'name_enc' }, ct)).toThrow(
+      DecryptionError,
+    );
     expect(() => crypto.decrypt(key, { ...place, table: 'staff' }, ct)).toThrow(DecryptionError);
   });
 
@@ -85,7 +87,9 @@ describe('crypto', () => {
     const values = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     const same = values.filter((v) => crypto.blindIndex('name', v) === other.blindIndex('name', v));
     expect(same.length).toBeLessThan(values.length);
-    const byIndex = values.filter((v) => crypto.blindIndex('name', v) === crypto.blindIndex('phone', v));
+    const byIndex = values.filter(
+      (v) => crypto.blindIndex('name', v) === crypto.blindIndex('phone', v),
+    );
     expect(byIndex.length).toBeLessThan(values.length);
   });
 

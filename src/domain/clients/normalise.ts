@@ -5,9 +5,11 @@ import { InvalidInputError } from '../errors.js';
 export function normalisePhone(raw: string, defaultCountry: CountryCode = 'RU'): string {
   const text = raw.trim();
   if (text.length === 0 || text.length > 40) throw new InvalidInputError('phone', 'invalid');
-  // Telegram sends contacts without '+'; a bare run of 11+ digits is an international number.
-  const candidate = /^\d{11,15}$/.test(text) ? `+${text}` : text;
-  const parsed = parsePhoneNumberFromString(candidate, defaultCountry);
+  // Telegram sends contacts without '+': a bare run of digits that is not a valid national
+  // number (8 916 … in Russia) is read as international.
+  let parsed = parsePhoneNumberFromString(text, defaultCountry);
+  if (!parsed?.isValid() && /^\d{11,15}$/.test(text))
+    parsed = parsePhoneNumberFromString(`+${text}`);
   if (!parsed?.isValid()) throw new InvalidInputError('phone', 'invalid');
   return parsed.number;
 }
