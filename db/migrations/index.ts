@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './20261124T1200_core.js';
+import * as clientMessages from './20261124T1300_client_messages.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder so the
@@ -7,4 +8,5 @@ import * as core from './20261124T1200_core.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261124T1200_core': core,
+  '20261124T1300_client_messages': clientMessages,
 };

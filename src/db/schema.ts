@@ -182,6 +182,15 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+export interface ClientMessagesTable {
+  id: string;
+  telegram_user_id: BigIntId;
+  client_id: string | null;
+  body_enc: Uint8Array;
+  read_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   branches: BranchesTable;
   staff_users: StaffUsersTable;
@@ -198,6 +207,7 @@ export interface Database {
   audit_log: AuditLogTable;
   admin_sessions: AdminSessionsTable;
   settings: SettingsTable;
+  client_messages: ClientMessagesTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

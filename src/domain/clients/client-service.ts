@@ -174,6 +174,19 @@ export class ClientService {
     return row ? this.decryptRow(row) : null;
   }
 
+  /** Who a Telegram user is, without decrypting anything: for routing and language. */
+  async identityOfTelegramUser(
+    telegramUserId: number,
+  ): Promise<{ id: string; locale: string } | null> {
+    const row = await this.db
+      .selectFrom('clients')
+      .select(['id', 'locale'])
+      .where('telegram_user_id', '=', String(telegramUserId))
+      .where('erased_at', 'is', null)
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
   /** Exact phone search: the index gives candidates, decryption confirms them. */
   async findByPhone(rawPhone: string): Promise<Client[]> {
     let phone: string;
@@ -288,8 +301,13 @@ export class ClientService {
         .where('client_id', '=', id)
         .where('status', '=', 'pending')
         .execute();
+      await tx.deleteFrom('client_messages').where('client_id', '=', id).execute();
       if (row.telegram_user_id !== null) {
         await deleteConversationsOfChat(tx, Number(row.telegram_user_id));
+        await tx
+          .deleteFrom('client_messages')
+          .where('telegram_user_id', '=', row.telegram_user_id)
+          .execute();
       }
       await recordAudit(tx, actor, { action: 'erase', entity: 'client', entityId: id });
     });

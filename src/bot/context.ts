@@ -1,0 +1,43 @@
+import type { ConversationFlavor } from '@grammyjs/conversations';
+import type { I18nFlavor } from '@grammyjs/i18n';
+import type { Context } from 'grammy';
+import type { Kysely } from 'kysely';
+import type { Crypto } from '../crypto/crypto.js';
+import type { Database } from '../db/schema.js';
+import type { ClientService } from '../domain/clients/client-service.js';
+import type { ClientMessages } from '../domain/messages/client-messages.js';
+import type { Logger } from '../logger.js';
+
+export interface BotServices {
+  db: Kysely<Database>;
+  crypto: Crypto;
+  clients: ClientService;
+  messages: ClientMessages;
+  logger: Logger;
+}
+
+/** What every handler has: translations, a per-update logger and who is asking. */
+export type BaseContext = Context &
+  I18nFlavor & {
+    logger: Logger;
+    services: BotServices;
+  };
+
+/** The context outside conversations. */
+export type BotContext = ConversationFlavor<BaseContext>;
+
+/** The context inside conversations (plugins reinstalled there: i18n, services). */
+export type ConversationContext = BaseContext;
+
+export const LOCALES = ['ru', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** Telegram's language of the user, mapped to ours: Russian for CIS languages, else English. */
+export function localeFromTelegram(languageCode: string | undefined): Locale {
+  const lang = (languageCode ?? '').toLowerCase().split('-')[0] ?? '';
+  return ['ru', 'uk', 'be', 'kk', 'ky', 'uz', 'hy', 'az', 'tg'].includes(lang) ? 'ru' : 'en';
+}

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { Crypto } from '../crypto/crypto.js';
+import type { Database } from '../db/schema.js';
+import type { ClientService } from '../domain/clients/client-service.js';
+import {
+  conversationKey,
+  createConversationStore,
+  type StoredValueStore,
+} from '../domain/conversations/conversation-store.js';
+import { isLocale, type Locale } from './context.js';
+
+interface Preferences {
+  locale?: Locale;
+}
+
+/**
+ * The language a Telegram user chose: stored on the client record once they are a client,
+ * and before that in the (encrypted) per-chat preferences.
+ */
+export class UserPreferences {
+  private readonly store: StoredValueStore<Preferences>;
+
+  constructor(
+    db: Kysely<Database>,
+    crypto: Crypto,
+    private readonly clients: ClientService,
+  ) {
+    this.store = createConversationStore<Preferences>(db, crypto);
+  }
+
+  async localeOf(userId: number): Promise<Locale | undefined> {
+    const client = await this.clients.identityOfTelegramUser(userId);
+    if (client && isLocale(client.locale)) return client.locale;
+    const prefs = await this.store.read(conversationKey(userId, 'prefs'));
+    return prefs?.locale;
+  }
+
+  async setLocale(userId: number, locale: Locale): Promise<void> {
+    const client = await this.clients.identityOfTelegramUser(userId);
+    if (client) {
+      await this.clients.update(client.id, { locale }, { type: 'client', id: client.id });
+    } else {
+      await this.store.write(conversationKey(userId, 'prefs'), { locale });
+    }
+  }
+}
