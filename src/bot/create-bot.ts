@@ -82,7 +82,7 @@ export function createBot(deps: BotDeps): ClienteleBot {
   );
 
   const features = bot.errorBoundary(async (err) => {
-    err.ctx.logger.error({ err: describeError(err.error) }, 'handler failed');
+    err.ctx.logger.error({ error: describeError(err.error) }, 'handler failed');
     await replyWithError(err.ctx, err.error);
   });
   features.use(createConversation(feedbackConversation(services), FEEDBACK));

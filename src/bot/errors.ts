@@ -12,7 +12,7 @@ export async function replyWithError(ctx: BaseContext, err: unknown): Promise<vo
 }
 
 /** What may be logged of an error: its class and message, never the update. */
-export function describeError(err: unknown): { name: string; message: string } {
-  if (err instanceof Error) return { name: err.name, message: err.message.slice(0, 300) };
-  return { name: 'unknown', message: String(err).slice(0, 300) };
+export function describeError(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : `unknown: ${String(err)}`;
+  return text.slice(0, 300);
 }
