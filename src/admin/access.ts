@@ -1,0 +1,83 @@
+import type { StaffRole } from '../db/schema.js';
+
+/** Who is logged in to the panel, as kept in the session. */
+export interface PanelUser {
+  id: string;
+  email: string;
+  role: StaffRole;
+  title: string;
+  locale: string;
+}
+
+export const PANEL_ACTIONS = ['list', 'show', 'new', 'edit', 'delete', 'bulkDelete', 'search'] as const;
+export type PanelAction = (typeof PANEL_ACTIONS)[number];
+export type PanelResource = 'Client' | 'StaffUser' | 'AuditEntry';
+
+type Rules = Partial<Record<StaffRole, readonly PanelAction[]>>;
+
+/**
+ * The one table of who may do what in the panel. Anything not listed is denied: a new
+ * resource or action is invisible to everyone until a line here allows it.
+ */
+const ACTIONS: Record<PanelResource, Rules> = {
+  Client: {
+    owner: ['list', 'show', 'new', 'edit', 'search'],
+    admin: ['list', 'show', 'new', 'edit', 'search'],
+    manager: ['list', 'show', 'new', 'edit', 'search'],
+  },
+  StaffUser: {
+    owner: ['list', 'show', 'search'],
+    admin: ['list', 'show', 'search'],
+  },
+  AuditEntry: {
+    owner: ['list', 'show', 'search'],
+    admin: ['list', 'show', 'search'],
+  },
+};
+
+/**
+ * Fields each role may receive, per resource. Fields not named are removed on the server before
+ * a record leaves it (hiding in the page is not enough: the JSON API would still carry them).
+ */
+const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>>> = {
+  Client: {
+    owner: ['id', 'name', 'phone', 'birthday', 'notes', 'allergies', 'preferences', 'tags', 'locale', 'createdAt'],
+    admin: ['id', 'name', 'phone', 'birthday', 'notes', 'allergies', 'preferences', 'tags', 'locale', 'createdAt'],
+    manager: ['id', 'name', 'phone', 'birthday', 'notes', 'allergies', 'preferences', 'tags', 'locale', 'createdAt'],
+  },
+  StaffUser: {
+    owner: ['id', 'email', 'display_name', 'role', 'active', 'last_login_at', 'created_at'],
+    admin: ['id', 'email', 'display_name', 'role', 'active', 'last_login_at', 'created_at'],
+  },
+  AuditEntry: {
+    owner: ['id', 'at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip', 'details'],
+    admin: ['id', 'at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip', 'details'],
+  },
+};
+
+export function isPanelUser(value: unknown): value is PanelUser {
+  const v = value as Partial<PanelUser> | null;
+  return typeof v?.id === 'string' && typeof v.role === 'string' && typeof v.email === 'string';
+}
+
+export function can(user: unknown, resource: PanelResource, action: string): boolean {
+  if (!isPanelUser(user)) return false;
+  return (ACTIONS[resource][user.role] ?? []).includes(action as PanelAction);
+}
+
+export function visibleFields(user: unknown, resource: PanelResource): ReadonlySet<string> {
+  if (!isPanelUser(user)) return new Set();
+  return new Set(FIELDS[resource][user.role] ?? []);
+}
+
+/** Keeps only the fields the user may see. */
+export function stripFields<T extends Record<string, unknown>>(
+  user: unknown,
+  resource: PanelResource,
+  params: T,
+): Partial<T> {
+  const allowed = visibleFields(user, resource);
+  return Object.fromEntries(
+    Object.entries(params).filter(([key]) => allowed.has(key.split('.')[0] ?? key)),
+  ) as Partial<T>;
+}

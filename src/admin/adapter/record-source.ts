@@ -1,0 +1,44 @@
+import type { PropertyType } from 'adminjs';
+import type { Actor } from '../../domain/actor.js';
+import type { PanelResource } from '../access.js';
+
+export interface FieldSpec {
+  path: string;
+  type: PropertyType;
+  isId?: boolean;
+  isTitle?: boolean;
+  editable?: boolean;
+  required?: boolean;
+  sortable?: boolean;
+  isArray?: boolean;
+  availableValues?: string[];
+}
+
+export type Params = Record<string, unknown>;
+
+export interface Page {
+  limit: number;
+  offset: number;
+  sortBy?: string;
+  direction?: 'asc' | 'desc';
+}
+
+/**
+ * What a panel resource reads and writes, in plain values: a domain service behind it for
+ * encrypted data (clients), or a table for plain data. The AdminJS adapter turns it into a
+ * resource; access rules and field stripping are applied there, for every source alike.
+ */
+export interface RecordSource {
+  readonly kind: 'clientele-source';
+  readonly id: PanelResource;
+  readonly fields: readonly FieldSpec[];
+  count(filters: Record<string, string>, actor: Actor): Promise<number>;
+  find(filters: Record<string, string>, page: Page, actor: Actor): Promise<Params[]>;
+  findOne(id: string, actor: Actor): Promise<Params | null>;
+  create?(params: Params, actor: Actor): Promise<Params>;
+  update?(id: string, params: Params, actor: Actor): Promise<Params>;
+}
+
+export function isRecordSource(value: unknown): value is RecordSource {
+  return (value as Partial<RecordSource> | null)?.kind === 'clientele-source';
+}

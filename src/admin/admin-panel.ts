@@ -1,0 +1,225 @@
+import AdminJSFastify from '@adminjs/fastify';
+import rateLimit from '@fastify/rate-limit';
+import AdminJS, { type ActionContext, type ResourceWithOptions, Router as AdminRouter } from 'adminjs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Crypto } from '../crypto/crypto.js';
+import type { Database } from '../db/schema.js';
+import type { ClientService } from '../domain/clients/client-service.js';
+import { AccountLockedError, AuthenticationError, type StaffService } from '../domain/staff/staff-service.js';
+import type { Logger } from '../logger.js';
+import { can, isPanelUser, PANEL_ACTIONS, type PanelResource, type PanelUser } from './access.js';
+import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
+import type { RecordSource } from './adapter/record-source.js';
+import { en, ru } from './locales/ru.js';
+import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
+import { ClientSource } from './resources/client-source.js';
+import { auditLogSource, staffUsersSource } from './resources/table-source.js';
+import { PostgresSessionStore } from './session-store.js';
+
+export const ADMIN_ROOT = '/admin';
+const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+const LOGIN_LIMIT = { max: 10, timeWindow: '5 minutes' };
+const SYSTEM_FONTS = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+
+AdminJS.registerAdapter({ Database: NoDatabase, Resource: SourceResource });
+
+export interface PanelDeps {
+  db: Kysely<Database>;
+  crypto: Crypto;
+  clients: ClientService;
+  staff: StaffService;
+  logger: Logger;
+  cookieSecure: boolean;
+}
+
+/** Every action of a resource gets a synchronous, deny-by-default check from the role table. */
+function guarded(
+  source: RecordSource,
+  navigation: { name: string; icon: string },
+  layout: { list?: string[]; show?: string[]; edit?: string[]; filter?: string[] } = {},
+): ResourceWithOptions {
+  const actions = Object.fromEntries(
+    PANEL_ACTIONS.map((action) => [
+      action,
+      { isAccessible: ({ currentAdmin }: ActionContext) => can(currentAdmin, source.id, action) },
+    ]),
+  );
+  return {
+    resource: source,
+    options: {
+      navigation,
+      actions,
+      ...(layout.list ? { listProperties: layout.list } : {}),
+      ...(layout.show ? { showProperties: layout.show } : {}),
+      ...(layout.edit ? { editProperties: layout.edit } : {}),
+      ...(layout.filter ? { filterProperties: layout.filter } : {}),
+    },
+  };
+}
+
+/**
+ * AdminJS treats a Promise from isAccessible as true and a missing check as allowed; refuse to
+ * start with either, so a careless resource cannot open up the panel.
+ */
+export function assertAccessChecks(resources: ResourceWithOptions[]): void {
+  const nobody = { currentAdmin: undefined } as unknown as ActionContext;
+  for (const { resource, options } of resources) {
+    const id = (resource as RecordSource).id;
+    for (const action of PANEL_ACTIONS) {
+      const check = (options.actions as Record<string, { isAccessible?: unknown }> | undefined)?.[action]?.isAccessible;
+      if (typeof check !== 'function') throw new Error(`panel: ${id}.${action} has no isAccessible check`);
+      const result = (check as (c: ActionContext) => unknown)(nobody);
+      if (typeof result !== 'boolean') throw new Error(`panel: ${id}.${action} isAccessible must return a boolean synchronously`);
+      if (result) throw new Error(`panel: ${id}.${action} is open to anonymous users`);
+    }
+  }
+}
+
+export function panelResources(deps: Pick<PanelDeps, 'db' | 'clients'>): ResourceWithOptions[] {
+  return [
+    guarded(new ClientSource(deps.clients), { name: 'CRM', icon: 'Users' }, {
+      list: ['name', 'phone', 'birthday', 'tags', 'createdAt'],
+      show: ['name', 'phone', 'birthday', 'allergies', 'notes', 'preferences', 'tags', 'locale', 'createdAt'],
+      edit: ['name', 'phone', 'birthday', 'allergies', 'notes', 'preferences', 'tags', 'locale'],
+      filter: ['name', 'phone'],
+    }),
+    guarded(staffUsersSource(deps.db), { name: 'Settings', icon: 'Settings' }, {
+      list: ['email', 'display_name', 'role', 'active', 'last_login_at'],
+    }),
+    guarded(auditLogSource(deps.db), { name: 'Settings', icon: 'Settings' }, {
+      list: ['at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip'],
+    }),
+  ];
+}
+
+export function createAdmin(resources: ResourceWithOptions[]): AdminJS {
+  assertAccessChecks(resources);
+  return new AdminJS({
+    rootPath: ADMIN_ROOT,
+    loginPath: `${ADMIN_ROOT}/login`,
+    logoutPath: `${ADMIN_ROOT}/logout`,
+    resources,
+    branding: {
+      companyName: 'Clientele',
+      withMadeWithLove: false,
+      logo: false,
+    },
+    locale: {
+      language: 'ru',
+      availableLanguages: ['ru', 'en'],
+      localeDetection: true,
+      translations: { ru, en },
+    },
+  });
+}
+
+/** Paths anyone may fetch: the login page and the panel's own static files, matched exactly. */
+function publicPaths(admin: AdminJS): Set<string> {
+  const bundle = AdminRouter.routes.find((r) => r.action === 'bundleComponents')?.path;
+  return new Set([
+    admin.options.loginPath,
+    admin.options.logoutPath,
+    ...AdminRouter.assets.map((a) => `${ADMIN_ROOT}${a.path}`),
+    ...(bundle ? [`${ADMIN_ROOT}${bundle}`] : []),
+  ]);
+}
+
+declare module 'fastify' {
+  interface Session {
+    adminUser?: PanelUser & { ip?: string };
+    redirectTo?: string;
+  }
+}
+
+/** Registers the panel inside its own encapsulated scope of the Fastify app. */
+export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Promise<AdminJS> {
+  const admin = createAdmin(panelResources(deps));
+  const open = publicPaths(admin);
+  const log = deps.logger.child({ module: 'panel' });
+
+  const cookieSecret = deps.crypto.lookupHash('panel-session-cookie', 'v1');
+  await app.register(async (scope) => {
+    await scope.register(rateLimit, { global: false });
+    scope.addHook('onRoute', (route) => {
+      if (route.url === admin.options.loginPath && route.method === 'POST') {
+        route.config = { ...(route.config ?? {}), rateLimit: LOGIN_LIMIT };
+      }
+    });
+
+    scope.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      const path = requestPath(request.url);
+      if (path === null) return reply.code(400).send({ error: 'bad path' });
+      if (!path.startsWith(ADMIN_ROOT)) return;
+      if (isStateChanging(request.method) && !isSameOrigin(request.headers, request.host)) {
+        log.warn({ path }, 'cross-site or origin-less request to the panel refused');
+        return reply.code(403).send({ error: 'cross-site request refused' });
+      }
+      if (open.has(path)) return;
+      const user = request.session.get('adminUser');
+      const staff = isPanelUser(user) ? await deps.staff.getById(user.id) : null;
+      if (!staff?.active) {
+        if (user) await request.session.destroy();
+        if (path.startsWith(`${ADMIN_ROOT}/api/`)) return reply.code(401).send({ error: 'login required' });
+        return reply.redirect(admin.options.loginPath);
+      }
+      // Refreshed on every request: a changed role or a deactivation applies at once.
+      request.session.set('adminUser', {
+        id: staff.id,
+        email: staff.email,
+        role: staff.role,
+        title: staff.displayName,
+        locale: staff.locale,
+        ip: request.ip,
+      });
+    });
+
+    // AdminJS's pages link a web font from the internet; the panel uses system fonts instead.
+    scope.addHook('onSend', async (request, reply, payload) => {
+      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').includes('text/html')) {
+        return payload;
+      }
+      return payload.replace(
+        /<link[^>]+fonts\.googleapis\.com[^>]*>/g,
+        `<style>html, body, button, input, textarea, select { font-family: ${SYSTEM_FONTS} !important; }</style>`,
+      );
+    });
+
+    await AdminJSFastify.buildAuthenticatedRouter(
+      admin,
+      {
+        cookieName: 'clientele_session',
+        cookiePassword: cookieSecret,
+        authenticate: async (email: string, password: string, context?: { request?: FastifyRequest }) => {
+          const request = context?.request;
+          try {
+            const staff = await deps.staff.authenticate(String(email ?? ''), String(password ?? ''), request?.ip ?? null);
+            // A new session id at login, so an id planted before login is worth nothing.
+            await request?.session.regenerate();
+            return { id: staff.id, email: staff.email, role: staff.role, title: staff.displayName, locale: staff.locale };
+          } catch (err) {
+            if (err instanceof AuthenticationError || err instanceof AccountLockedError) return null;
+            throw err;
+          }
+        },
+      },
+      scope,
+      {
+        secret: cookieSecret,
+        store: new PostgresSessionStore(deps.db, SESSION_TTL_MS),
+        saveUninitialized: false,
+        rolling: true,
+        cookie: {
+          httpOnly: true,
+          sameSite: 'lax' as const,
+          secure: deps.cookieSecure,
+          maxAge: SESSION_TTL_MS,
+          path: ADMIN_ROOT,
+        },
+      },
+    );
+  });
+  return admin;
+}
+
+export type { PanelResource };

@@ -1,0 +1,236 @@
+import { type Kysely, sql } from 'kysely';
+import type { Crypto } from '../../crypto/crypto.js';
+import { MIN_PASSWORD_LENGTH } from '../../crypto/passwords.js';
+import type { Database, StaffRole, StaffUserRow } from '../../db/schema.js';
+import type { Logger } from '../../logger.js';
+import type { Actor } from '../actor.js';
+import { recordAudit } from '../audit/audit-log.js';
+import { cleanText } from '../clients/normalise.js';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../errors.js';
+
+export const STAFF_ROLES: readonly StaffRole[] = ['owner', 'admin', 'manager', 'master', 'analyst'];
+export const INITIAL_OWNER_EMAIL = 'owner@clientele.local';
+const MAX_FAILURES = 5;
+const LOCK_MINUTES = 15;
+const MAX_PASSWORD_LENGTH = 256;
+
+export class AuthenticationError extends DomainError {
+  override name = 'AuthenticationError';
+  constructor() {
+    super('wrong e-mail or password');
+  }
+}
+
+export class AccountLockedError extends DomainError {
+  override name = 'AccountLockedError';
+  constructor(readonly until: Date) {
+    super('account locked after repeated failed logins');
+  }
+}
+
+export interface StaffUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: StaffRole;
+  branchId: string | null;
+  locale: string;
+  telegramUserId: number | null;
+  active: boolean;
+  mustChangePassword: boolean;
+}
+
+function toStaffUser(row: StaffUserRow): StaffUser {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    branchId: row.branch_id,
+    locale: row.locale,
+    telegramUserId: row.telegram_user_id === null ? null : Number(row.telegram_user_id),
+    active: row.active,
+    mustChangePassword: row.must_change_password,
+  };
+}
+
+export function normaliseEmail(raw: string): string {
+  const email = raw.trim().toLowerCase();
+  if (email.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[a-z0-9-]{2,}$/i.test(email)) {
+    throw new InvalidInputError('email', 'invalid');
+  }
+  return email;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new InvalidInputError('password', 'too_short');
+  if (password.length > MAX_PASSWORD_LENGTH) throw new InvalidInputError('password', 'too_long');
+}
+
+/** Staff accounts: creation, login with throttling and lock-out, password resets. */
+export class StaffService {
+  private readonly db: Kysely<Database>;
+  private readonly crypto: Crypto;
+  private readonly logger: Logger;
+  /** Verified against for unknown e-mails, so a login takes as long whether or not it exists. */
+  private readonly dummyHash: string;
+
+  constructor(deps: { db: Kysely<Database>; crypto: Crypto; logger: Logger }) {
+    this.db = deps.db;
+    this.crypto = deps.crypto;
+    this.logger = deps.logger.child({ module: 'staff' });
+    this.dummyHash = this.crypto.hashPassword(this.crypto.generatePassword());
+  }
+
+  async create(
+    input: { email: string; displayName: string; role: StaffRole; password?: string; branchId?: string | null; locale?: string },
+    actor: Actor,
+  ): Promise<{ user: StaffUser; password: string }> {
+    const email = normaliseEmail(input.email);
+    const displayName = cleanText('displayName', input.displayName, 120);
+    if (displayName === '') throw new InvalidInputError('displayName', 'required');
+    if (!STAFF_ROLES.includes(input.role)) throw new InvalidInputError('role', 'invalid');
+    const oneTime = input.password === undefined;
+    const password = input.password ?? this.crypto.generatePassword();
+    checkPassword(password);
+    const locale = input.locale ?? 'ru';
+    if (!['ru', 'en'].includes(locale)) throw new InvalidInputError('locale', 'invalid');
+    try {
+      const row = await this.db.transaction().execute(async (tx) => {
+        const created = await tx
+          .insertInto('staff_users')
+          .values({
+            email,
+            display_name: displayName,
+            role: input.role,
+            password_hash: this.crypto.hashPassword(password),
+            branch_id: input.branchId ?? null,
+            locale,
+            must_change_password: oneTime,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await recordAudit(tx, actor, {
+          action: 'create',
+          entity: 'staff_user',
+          entityId: created.id,
+          details: { role: input.role },
+        });
+        return created;
+      });
+      this.logger.info({ staffId: row.id, role: row.role }, 'staff account created');
+      return { user: toStaffUser(row), password };
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new ConflictError('email', 'taken');
+      throw err;
+    }
+  }
+
+  /**
+   * Checks a login. Five failures lock the account for fifteen minutes; the check costs the
+   * same for unknown accounts. Hashes made with old parameters are remade on success.
+   */
+  async authenticate(rawEmail: string, password: string, ip: string | null): Promise<StaffUser> {
+    let email: string;
+    try {
+      email = normaliseEmail(rawEmail);
+    } catch {
+      this.crypto.verifyPassword(this.dummyHash, password.slice(0, MAX_PASSWORD_LENGTH));
+      throw new AuthenticationError();
+    }
+    const row = await this.db.selectFrom('staff_users').selectAll().where(sql`lower(email)`, '=', email).executeTakeFirst();
+    const now = new Date();
+    if (row?.locked_until && row.locked_until > now) {
+      throw new AccountLockedError(row.locked_until);
+    }
+    const ok =
+      password.length <= MAX_PASSWORD_LENGTH &&
+      this.crypto.verifyPassword(row?.password_hash ?? this.dummyHash, password);
+    if (!row || !row.active || !ok) {
+      if (row) {
+        const failures = row.failed_logins + 1;
+        const locked = failures >= MAX_FAILURES;
+        await this.db
+          .updateTable('staff_users')
+          .set({
+            failed_logins: locked ? 0 : failures,
+            locked_until: locked ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : row.locked_until,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        await recordAudit(this.db, { type: 'staff', id: row.id, ip }, {
+          action: locked ? 'login_locked' : 'login_failed',
+          entity: 'staff_user',
+          entityId: row.id,
+        });
+        if (locked) throw new AccountLockedError(new Date(now.getTime() + LOCK_MINUTES * 60_000));
+      }
+      throw new AuthenticationError();
+    }
+    await this.db
+      .updateTable('staff_users')
+      .set({
+        failed_logins: 0,
+        locked_until: null,
+        last_login_at: now,
+        ...(this.crypto.passwordNeedsRehash(row.password_hash)
+          ? { password_hash: this.crypto.hashPassword(password) }
+          : {}),
+      })
+      .where('id', '=', row.id)
+      .execute();
+    await recordAudit(this.db, { type: 'staff', id: row.id, ip }, { action: 'login', entity: 'staff_user', entityId: row.id });
+    return toStaffUser(row);
+  }
+
+  async resetPassword(rawEmail: string, actor: Actor): Promise<string> {
+    const email = normaliseEmail(rawEmail);
+    const password = this.crypto.generatePassword();
+    const row = await this.db
+      .updateTable('staff_users')
+      .set({
+        password_hash: this.crypto.hashPassword(password),
+        must_change_password: true,
+        failed_logins: 0,
+        locked_until: null,
+        updated_at: new Date(),
+      })
+      .where(sql`lower(email)`, '=', email)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('staff_user');
+    await recordAudit(this.db, actor, { action: 'reset_password', entity: 'staff_user', entityId: row.id });
+    return password;
+  }
+
+  async getById(id: string): Promise<StaffUser | null> {
+    const row = await this.db.selectFrom('staff_users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toStaffUser(row) : null;
+  }
+
+  /**
+   * On the very first start there is nobody to log in: create the owner with a one-time
+   * password. An advisory lock makes replicas starting together create one owner, not two.
+   */
+  async ensureInitialOwner(): Promise<{ email: string; password: string } | null> {
+    return this.db.transaction().execute(async (tx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtext('clientele:initial-owner'))`.execute(tx);
+      const any = await tx.selectFrom('staff_users').select('id').limit(1).executeTakeFirst();
+      if (any) return null;
+      const password = this.crypto.generatePassword();
+      const row = await tx
+        .insertInto('staff_users')
+        .values({
+          email: INITIAL_OWNER_EMAIL,
+          display_name: 'Owner',
+          role: 'owner',
+          password_hash: this.crypto.hashPassword(password),
+          must_change_password: true,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(tx, { type: 'system', id: null }, { action: 'create', entity: 'staff_user', entityId: row.id, details: { role: 'owner' } });
+      return { email: INITIAL_OWNER_EMAIL, password };
+    });
+  }
+}
