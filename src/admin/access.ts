@@ -9,7 +9,15 @@ export interface PanelUser {
   locale: string;
 }
 
-export const PANEL_ACTIONS = ['list', 'show', 'new', 'edit', 'delete', 'bulkDelete', 'search'] as const;
+export const PANEL_ACTIONS = [
+  'list',
+  'show',
+  'new',
+  'edit',
+  'delete',
+  'bulkDelete',
+  'search',
+] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
 export type PanelResource = 'Client' | 'StaffUser' | 'AuditEntry';
 
@@ -41,9 +49,42 @@ const ACTIONS: Record<PanelResource, Rules> = {
  */
 const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>>> = {
   Client: {
-    owner: ['id', 'name', 'phone', 'birthday', 'notes', 'allergies', 'preferences', 'tags', 'locale', 'createdAt'],
-    admin: ['id', 'name', 'phone', 'birthday', 'notes', 'allergies', 'preferences', 'tags', 'locale', 'createdAt'],
-    manager: ['id', 'name', 'phone', 'birthday', 'notes', 'allergies', 'preferences', 'tags', 'locale', 'createdAt'],
+    owner: [
+      'id',
+      'name',
+      'phone',
+      'birthday',
+      'notes',
+      'allergies',
+      'preferences',
+      'tags',
+      'locale',
+      'createdAt',
+    ],
+    admin: [
+      'id',
+      'name',
+      'phone',
+      'birthday',
+      'notes',
+      'allergies',
+      'preferences',
+      'tags',
+      'locale',
+      'createdAt',
+    ],
+    manager: [
+      'id',
+      'name',
+      'phone',
+      'birthday',
+      'notes',
+      'allergies',
+      'preferences',
+      'tags',
+      'locale',
+      'createdAt',
+    ],
   },
   StaffUser: {
     owner: ['id', 'email', 'display_name', 'role', 'active', 'last_login_at', 'created_at'],

@@ -1,12 +1,20 @@
 import AdminJSFastify from '@adminjs/fastify';
 import rateLimit from '@fastify/rate-limit';
-import AdminJS, { type ActionContext, type ResourceWithOptions, Router as AdminRouter } from 'adminjs';
+import AdminJS, {
+  type ActionContext,
+  Router as AdminRouter,
+  type ResourceWithOptions,
+} from 'adminjs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { ClientService } from '../domain/clients/client-service.js';
-import { AccountLockedError, AuthenticationError, type StaffService } from '../domain/staff/staff-service.js';
+import {
+  AccountLockedError,
+  AuthenticationError,
+  type StaffService,
+} from '../domain/staff/staff-service.js';
 import type { Logger } from '../logger.js';
 import { can, isPanelUser, PANEL_ACTIONS, type PanelResource, type PanelUser } from './access.js';
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
@@ -20,7 +28,8 @@ import { PostgresSessionStore } from './session-store.js';
 export const ADMIN_ROOT = '/admin';
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const LOGIN_LIMIT = { max: 10, timeWindow: '5 minutes' };
-const SYSTEM_FONTS = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const SYSTEM_FONTS =
+  "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
 AdminJS.registerAdapter({ Database: NoDatabase, Resource: SourceResource });
 
@@ -67,10 +76,14 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
   for (const { resource, options } of resources) {
     const id = (resource as RecordSource).id;
     for (const action of PANEL_ACTIONS) {
-      const check = (options.actions as Record<string, { isAccessible?: unknown }> | undefined)?.[action]?.isAccessible;
-      if (typeof check !== 'function') throw new Error(`panel: ${id}.${action} has no isAccessible check`);
+      const check = (options.actions as Record<string, { isAccessible?: unknown }> | undefined)?.[
+        action
+      ]?.isAccessible;
+      if (typeof check !== 'function')
+        throw new Error(`panel: ${id}.${action} has no isAccessible check`);
       const result = (check as (c: ActionContext) => unknown)(nobody);
-      if (typeof result !== 'boolean') throw new Error(`panel: ${id}.${action} isAccessible must return a boolean synchronously`);
+      if (typeof result !== 'boolean')
+        throw new Error(`panel: ${id}.${action} isAccessible must return a boolean synchronously`);
       if (result) throw new Error(`panel: ${id}.${action} is open to anonymous users`);
     }
   }
@@ -78,18 +91,40 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
 
 export function panelResources(deps: Pick<PanelDeps, 'db' | 'clients'>): ResourceWithOptions[] {
   return [
-    guarded(new ClientSource(deps.clients), { name: 'CRM', icon: 'Users' }, {
-      list: ['name', 'phone', 'birthday', 'tags', 'createdAt'],
-      show: ['name', 'phone', 'birthday', 'allergies', 'notes', 'preferences', 'tags', 'locale', 'createdAt'],
-      edit: ['name', 'phone', 'birthday', 'allergies', 'notes', 'preferences', 'tags', 'locale'],
-      filter: ['name', 'phone'],
-    }),
-    guarded(staffUsersSource(deps.db), { name: 'Settings', icon: 'Settings' }, {
-      list: ['email', 'display_name', 'role', 'active', 'last_login_at'],
-    }),
-    guarded(auditLogSource(deps.db), { name: 'Settings', icon: 'Settings' }, {
-      list: ['at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip'],
-    }),
+    guarded(
+      new ClientSource(deps.clients),
+      { name: 'CRM', icon: 'Users' },
+      {
+        list: ['name', 'phone', 'birthday', 'tags', 'createdAt'],
+        show: [
+          'name',
+          'phone',
+          'birthday',
+          'allergies',
+          'notes',
+          'preferences',
+          'tags',
+          'locale',
+          'createdAt',
+        ],
+        edit: ['name', 'phone', 'birthday', 'allergies', 'notes', 'preferences', 'tags', 'locale'],
+        filter: ['name', 'phone'],
+      },
+    ),
+    guarded(
+      staffUsersSource(deps.db),
+      { name: 'Settings', icon: 'Settings' },
+      {
+        list: ['email', 'display_name', 'role', 'active', 'last_login_at'],
+      },
+    ),
+    guarded(
+      auditLogSource(deps.db),
+      { name: 'Settings', icon: 'Settings' },
+      {
+        list: ['at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip'],
+      },
+    ),
   ];
 }
 
@@ -125,6 +160,23 @@ function publicPaths(admin: AdminJS): Set<string> {
   ]);
 }
 
+const API_ACTION = new RegExp(
+  `^${ADMIN_ROOT}/api/resources/([^/]+)/(?:actions/([^/]+)|records/[^/]+/([^/]+)|bulk/([^/]+)|search)(?:/.*)?$`,
+);
+const RESOURCES: readonly PanelResource[] = ['Client', 'StaffUser', 'AuditEntry'];
+
+/**
+ * The resource and action an API path calls, checked against the role table here too, before
+ * AdminJS runs (AdminJS answers a refused action with 200 and a notice).
+ */
+function apiTarget(path: string): { resource: PanelResource | null; action: string } | null {
+  const match = API_ACTION.exec(path);
+  if (!match)
+    return path.startsWith(`${ADMIN_ROOT}/api/resources/`) ? { resource: null, action: '' } : null;
+  const resource = RESOURCES.find((r) => r === match[1]) ?? null;
+  return { resource, action: match[2] ?? match[3] ?? match[4] ?? 'search' };
+}
+
 declare module 'fastify' {
   interface Session {
     adminUser?: PanelUser & { ip?: string };
@@ -140,12 +192,13 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
 
   const cookieSecret = deps.crypto.lookupHash('panel-session-cookie', 'v1');
   await app.register(async (scope) => {
-    await scope.register(rateLimit, { global: false });
+    // Before the rate-limit plugin, whose own onRoute hook reads this config.
     scope.addHook('onRoute', (route) => {
       if (route.url === admin.options.loginPath && route.method === 'POST') {
         route.config = { ...(route.config ?? {}), rateLimit: LOGIN_LIMIT };
       }
     });
+    await scope.register(rateLimit, { global: false });
 
     scope.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
       const path = requestPath(request.url);
@@ -159,24 +212,34 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
       const user = request.session.get('adminUser');
       const staff = isPanelUser(user) ? await deps.staff.getById(user.id) : null;
       if (!staff?.active) {
-        if (user) await request.session.destroy();
-        if (path.startsWith(`${ADMIN_ROOT}/api/`)) return reply.code(401).send({ error: 'login required' });
+        if (path.startsWith(`${ADMIN_ROOT}/api/`))
+          return reply.code(401).send({ error: 'login required' });
+        // Back to this page after logging in.
+        request.session.set('redirectTo', path);
         return reply.redirect(admin.options.loginPath);
       }
       // Refreshed on every request: a changed role or a deactivation applies at once.
-      request.session.set('adminUser', {
+      const current = {
         id: staff.id,
         email: staff.email,
         role: staff.role,
         title: staff.displayName,
         locale: staff.locale,
         ip: request.ip,
-      });
+      };
+      const target = apiTarget(path);
+      if (target && (target.resource === null || !can(current, target.resource, target.action))) {
+        return reply.code(403).send({ error: 'forbidden' });
+      }
+      request.session.set('adminUser', current);
     });
 
     // AdminJS's pages link a web font from the internet; the panel uses system fonts instead.
     scope.addHook('onSend', async (request, reply, payload) => {
-      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').includes('text/html')) {
+      if (
+        typeof payload !== 'string' ||
+        !String(reply.getHeader('content-type') ?? '').includes('text/html')
+      ) {
         return payload;
       }
       return payload.replace(
@@ -190,15 +253,30 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
       {
         cookieName: 'clientele_session',
         cookiePassword: cookieSecret,
-        authenticate: async (email: string, password: string, context?: { request?: FastifyRequest }) => {
+        authenticate: async (
+          email: string,
+          password: string,
+          context?: { request?: FastifyRequest },
+        ) => {
           const request = context?.request;
           try {
-            const staff = await deps.staff.authenticate(String(email ?? ''), String(password ?? ''), request?.ip ?? null);
+            const staff = await deps.staff.authenticate(
+              String(email ?? ''),
+              String(password ?? ''),
+              request?.ip ?? null,
+            );
             // A new session id at login, so an id planted before login is worth nothing.
             await request?.session.regenerate();
-            return { id: staff.id, email: staff.email, role: staff.role, title: staff.displayName, locale: staff.locale };
+            return {
+              id: staff.id,
+              email: staff.email,
+              role: staff.role,
+              title: staff.displayName,
+              locale: staff.locale,
+            };
           } catch (err) {
-            if (err instanceof AuthenticationError || err instanceof AccountLockedError) return null;
+            if (err instanceof AuthenticationError || err instanceof AccountLockedError)
+              return null;
             throw err;
           }
         },

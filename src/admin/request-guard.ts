@@ -12,7 +12,12 @@ export function requestPath(url: string): string | null {
   } catch {
     return null;
   }
-  if (path.includes('\\') || path.includes('\0') || /\/\.\.?(\/|$)/.test(path) || path.includes('//')) {
+  if (
+    path.includes('\\') ||
+    path.includes('\0') ||
+    /\/\.\.?(\/|$)/.test(path) ||
+    path.includes('//')
+  ) {
     return null;
   }
   return path;
@@ -28,7 +33,10 @@ export function isStateChanging(method: string): boolean {
  * request with neither header (curl, scripts) is not a browser forgery, but is still refused on
  * the panel: only the panel's own pages post to it.
  */
-export function isSameOrigin(headers: Record<string, string | string[] | undefined>, host: string): boolean {
+export function isSameOrigin(
+  headers: Record<string, string | string[] | undefined>,
+  host: string,
+): boolean {
   const site = headers['sec-fetch-site'];
   if (typeof site === 'string') return site === 'same-origin';
   const origin = headers.origin;

@@ -38,7 +38,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -64,7 +69,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
-      request.log.error({ error: `${error.name}: ${error.message}`.slice(0, 300) }, 'request failed');
+      request.log.error(
+        { error: `${error.name}: ${error.message}`.slice(0, 300) },
+        'request failed',
+      );
       return reply.code(status).send({ error: 'internal error' });
     }
     return reply.code(status).send({ error: error.message });

@@ -4,7 +4,6 @@ import type { Database } from '../db/schema.js';
 
 type Callback = (err?: unknown) => void;
 
-
 /** Panel sessions in PostgreSQL, so they survive restarts and work across replicas. */
 export class PostgresSessionStore {
   constructor(
@@ -13,7 +12,9 @@ export class PostgresSessionStore {
   ) {}
 
   set(sid: string, session: Session, callback: Callback): void {
-    const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.ttlMs);
+    const expires = session.cookie?.expires
+      ? new Date(session.cookie.expires)
+      : new Date(Date.now() + this.ttlMs);
     const data = JSON.stringify(session);
     this.db
       .insertInto('admin_sessions')

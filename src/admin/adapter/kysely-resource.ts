@@ -1,9 +1,9 @@
 import {
+  type ActionContext,
   BaseDatabase,
   BaseProperty,
   BaseRecord,
   BaseResource,
-  type ActionContext,
   type Filter,
   type ParamsType,
   type PropertyType,
@@ -19,7 +19,13 @@ class SourceProperty extends BaseProperty {
     private readonly spec: FieldSpec,
     index: number,
   ) {
-    super({ path: spec.path, type: spec.type, isId: spec.isId ?? false, isSortable: spec.sortable ?? false, position: index });
+    super({
+      path: spec.path,
+      type: spec.type,
+      isId: spec.isId ?? false,
+      isSortable: spec.sortable ?? false,
+      position: index,
+    });
   }
   override isEditable(): boolean {
     return this.spec.editable ?? false;
@@ -54,13 +60,17 @@ const FIELD_MESSAGES: Record<string, string> = {
 
 function toValidationError(err: unknown): unknown {
   if (err instanceof InvalidInputError || err instanceof ConflictError) {
-    return new ValidationError({ [err.field]: { message: FIELD_MESSAGES[err.code] ?? err.code, type: err.code } });
+    return new ValidationError({
+      [err.field]: { message: FIELD_MESSAGES[err.code] ?? err.code, type: err.code },
+    });
   }
   // PostgreSQL integrity errors (class 23) must not look like success.
   const pg = err as { code?: string; column?: string; constraint?: string };
   if (typeof pg.code === 'string' && pg.code.startsWith('23')) {
     const field = pg.column ?? pg.constraint ?? 'record';
-    return new ValidationError({ [field]: { message: 'conflicts with existing data', type: pg.code } });
+    return new ValidationError({
+      [field]: { message: 'conflicts with existing data', type: pg.code },
+    });
   }
   return err;
 }
@@ -111,7 +121,10 @@ export class SourceResource extends BaseResource {
   }
 
   private record(params: Params, context: ActionContext | undefined): BaseRecord {
-    return new BaseRecord(stripFields(context?.currentAdmin, this.source.id, params) as ParamsType, this);
+    return new BaseRecord(
+      stripFields(context?.currentAdmin, this.source.id, params) as ParamsType,
+      this,
+    );
   }
 
   override async count(filter: Filter, context?: ActionContext): Promise<number> {
@@ -120,7 +133,11 @@ export class SourceResource extends BaseResource {
 
   override async find(
     filter: Filter,
-    options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } },
+    options: {
+      limit?: number;
+      offset?: number;
+      sort?: { sortBy?: string; direction?: 'asc' | 'desc' };
+    },
     context?: ActionContext,
   ): Promise<BaseRecord[]> {
     const rows = await this.source.find(
@@ -141,7 +158,10 @@ export class SourceResource extends BaseResource {
     return row ? this.record(row, context) : null;
   }
 
-  override async findMany(ids: (string | number)[], context?: ActionContext): Promise<BaseRecord[]> {
+  override async findMany(
+    ids: (string | number)[],
+    context?: ActionContext,
+  ): Promise<BaseRecord[]> {
     const found = await Promise.all(ids.map((id) => this.findOne(String(id), context)));
     return found.filter((r): r is BaseRecord => r !== null);
   }
@@ -149,7 +169,11 @@ export class SourceResource extends BaseResource {
   override async create(params: Params, context?: ActionContext): Promise<ParamsType> {
     if (!this.source.create) throw new ValidationError({}, { message: 'read-only' });
     try {
-      return stripFields(context?.currentAdmin, this.source.id, await this.source.create(params, actorOf(context))) as ParamsType;
+      return stripFields(
+        context?.currentAdmin,
+        this.source.id,
+        await this.source.create(params, actorOf(context)),
+      ) as ParamsType;
     } catch (err) {
       throw toValidationError(err);
     }
@@ -158,14 +182,21 @@ export class SourceResource extends BaseResource {
   override async update(id: string, params: Params, context?: ActionContext): Promise<ParamsType> {
     if (!this.source.update) throw new ValidationError({}, { message: 'read-only' });
     try {
-      return stripFields(context?.currentAdmin, this.source.id, await this.source.update(id, params, actorOf(context))) as ParamsType;
+      return stripFields(
+        context?.currentAdmin,
+        this.source.id,
+        await this.source.update(id, params, actorOf(context)),
+      ) as ParamsType;
     } catch (err) {
       throw toValidationError(err);
     }
   }
 
   override async delete(): Promise<void> {
-    throw new ValidationError({}, { message: 'records are not deleted from the panel; erase a client instead' });
+    throw new ValidationError(
+      {},
+      { message: 'records are not deleted from the panel; erase a client instead' },
+    );
   }
 }
 

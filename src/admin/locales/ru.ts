@@ -132,7 +132,8 @@ export const en = {
     LanguageSelector: { availableLanguages: { ru: 'Русский', en: 'English' } },
     Login: {
       welcomeHeader: 'Clientele',
-      welcomeMessage: "The salon's client base: visits, clients, masters and discounts in one place.",
+      welcomeMessage:
+        "The salon's client base: visits, clients, masters and discounts in one place.",
     },
   },
   labels: { Client: 'Clients', StaffUser: 'Staff', AuditEntry: 'Audit log' },
@@ -151,7 +152,13 @@ export const en = {
       },
     },
     StaffUser: {
-      properties: { email: 'E-mail', display_name: 'Name', role: 'Role', active: 'Active', last_login_at: 'Last login' },
+      properties: {
+        email: 'E-mail',
+        display_name: 'Name',
+        role: 'Role',
+        active: 'Active',
+        last_login_at: 'Last login',
+      },
     },
     AuditEntry: {
       properties: {

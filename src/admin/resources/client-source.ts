@@ -1,7 +1,7 @@
 import type { Actor } from '../../domain/actor.js';
 import type { Client, ClientInput, ClientService } from '../../domain/clients/client-service.js';
-import { InvalidInputError } from '../../domain/errors.js';
 import { parseBirthday } from '../../domain/clients/normalise.js';
+import { InvalidInputError } from '../../domain/errors.js';
 import type { FieldSpec, Page, Params, RecordSource } from '../adapter/record-source.js';
 
 const FIELDS: FieldSpec[] = [
@@ -41,7 +41,8 @@ function toParams(c: Client): Params {
 
 /** Form values (all strings) into a domain patch; only fields present in the form change. */
 function toInput(params: Params): ClientInput {
-  const text = (key: string) => (typeof params[key] === 'string' ? (params[key] as string) : undefined);
+  const text = (key: string) =>
+    typeof params[key] === 'string' ? (params[key] as string) : undefined;
   const input: ClientInput = {};
   const name = text('name');
   if (name !== undefined) input.name = name;
@@ -56,7 +57,11 @@ function toInput(params: Params): ClientInput {
     if (value !== undefined) input[key] = value.trim() === '' ? null : value;
   }
   const tags = text('tags');
-  if (tags !== undefined) input.tags = tags.split(',').map((t) => t.trim()).filter(Boolean);
+  if (tags !== undefined)
+    input.tags = tags
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
   const locale = text('locale');
   if (locale !== undefined && locale !== '') input.locale = locale;
   return input;
@@ -75,7 +80,9 @@ export class ClientSource implements RecordSource {
   private async search(filters: Record<string, string>): Promise<Client[] | null> {
     const query = (filters.name ?? filters.phone ?? '').trim();
     if (query === '') return null;
-    return PHONE_LIKE.test(query) ? this.clients.findByPhone(query) : this.clients.findByName(query);
+    return PHONE_LIKE.test(query)
+      ? this.clients.findByPhone(query)
+      : this.clients.findByName(query);
   }
 
   async count(filters: Record<string, string>): Promise<number> {

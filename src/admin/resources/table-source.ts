@@ -30,22 +30,33 @@ export class TableSource implements RecordSource {
   }
 
   async count(filters: Record<string, string>): Promise<number> {
-    const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(this.table)} WHERE ${this.where(filters)}`.execute(this.db);
+    const { rows } = await sql<{
+      n: string;
+    }>`SELECT count(*) AS n FROM ${sql.table(this.table)} WHERE ${this.where(filters)}`.execute(
+      this.db,
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
   async find(filters: Record<string, string>, page: Page): Promise<Params[]> {
     const sortable = this.fields.find((f) => f.path === page.sortBy && f.sortable);
     const column = sortable?.path ?? this.defaultSort.column;
-    const direction = (sortable ? page.direction : this.defaultSort.direction) === 'asc' ? sql`ASC` : sql`DESC`;
-    const { rows } = await sql<Params>`SELECT * FROM ${sql.table(this.table)} WHERE ${this.where(filters)}
-      ORDER BY ${sql.ref(column)} ${direction} LIMIT ${page.limit} OFFSET ${page.offset}`.execute(this.db);
+    const direction =
+      (sortable ? page.direction : this.defaultSort.direction) === 'asc' ? sql`ASC` : sql`DESC`;
+    const { rows } =
+      await sql<Params>`SELECT * FROM ${sql.table(this.table)} WHERE ${this.where(filters)}
+      ORDER BY ${sql.ref(column)} ${direction} LIMIT ${page.limit} OFFSET ${page.offset}`.execute(
+        this.db,
+      );
     return rows;
   }
 
   async findOne(id: string): Promise<Params | null> {
     const idField = this.fields.find((f) => f.isId)?.path ?? 'id';
-    const { rows } = await sql<Params>`SELECT * FROM ${sql.table(this.table)} WHERE ${sql.ref(idField)}::text = ${id}`.execute(this.db);
+    const { rows } =
+      await sql<Params>`SELECT * FROM ${sql.table(this.table)} WHERE ${sql.ref(idField)}::text = ${id}`.execute(
+        this.db,
+      );
     return rows[0] ?? null;
   }
 }
@@ -59,7 +70,12 @@ export function staffUsersSource(db: Kysely<Database>): TableSource {
       { path: 'id', type: 'uuid', isId: true },
       { path: 'email', type: 'string', isTitle: true, sortable: true },
       { path: 'display_name', type: 'string', sortable: true },
-      { path: 'role', type: 'string', sortable: true, availableValues: ['owner', 'admin', 'manager', 'master', 'analyst'] },
+      {
+        path: 'role',
+        type: 'string',
+        sortable: true,
+        availableValues: ['owner', 'admin', 'manager', 'master', 'analyst'],
+      },
       { path: 'active', type: 'boolean' },
       { path: 'last_login_at', type: 'datetime', sortable: true },
       { path: 'created_at', type: 'datetime', sortable: true },

@@ -56,7 +56,10 @@ function toStaffUser(row: StaffUserRow): StaffUser {
 
 export function normaliseEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[a-z0-9-]{2,}$/i.test(email)) {
+  if (
+    email.length > 254 ||
+    !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[a-z0-9-]{2,}$/i.test(email)
+  ) {
     throw new InvalidInputError('email', 'invalid');
   }
   return email;
@@ -83,7 +86,14 @@ export class StaffService {
   }
 
   async create(
-    input: { email: string; displayName: string; role: StaffRole; password?: string; branchId?: string | null; locale?: string },
+    input: {
+      email: string;
+      displayName: string;
+      role: StaffRole;
+      password?: string;
+      branchId?: string | null;
+      locale?: string;
+    },
     actor: Actor,
   ): Promise<{ user: StaffUser; password: string }> {
     const email = normaliseEmail(input.email);
@@ -138,7 +148,11 @@ export class StaffService {
       this.crypto.verifyPassword(this.dummyHash, password.slice(0, MAX_PASSWORD_LENGTH));
       throw new AuthenticationError();
     }
-    const row = await this.db.selectFrom('staff_users').selectAll().where(sql`lower(email)`, '=', email).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('staff_users')
+      .selectAll()
+      .where(sql`lower(email)`, '=', email)
+      .executeTakeFirst();
     const now = new Date();
     if (row?.locked_until && row.locked_until > now) {
       throw new AccountLockedError(row.locked_until);
@@ -154,15 +168,21 @@ export class StaffService {
           .updateTable('staff_users')
           .set({
             failed_logins: locked ? 0 : failures,
-            locked_until: locked ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : row.locked_until,
+            locked_until: locked
+              ? new Date(now.getTime() + LOCK_MINUTES * 60_000)
+              : row.locked_until,
           })
           .where('id', '=', row.id)
           .execute();
-        await recordAudit(this.db, { type: 'staff', id: row.id, ip }, {
-          action: locked ? 'login_locked' : 'login_failed',
-          entity: 'staff_user',
-          entityId: row.id,
-        });
+        await recordAudit(
+          this.db,
+          { type: 'staff', id: row.id, ip },
+          {
+            action: locked ? 'login_locked' : 'login_failed',
+            entity: 'staff_user',
+            entityId: row.id,
+          },
+        );
         if (locked) throw new AccountLockedError(new Date(now.getTime() + LOCK_MINUTES * 60_000));
       }
       throw new AuthenticationError();
@@ -179,7 +199,11 @@ export class StaffService {
       })
       .where('id', '=', row.id)
       .execute();
-    await recordAudit(this.db, { type: 'staff', id: row.id, ip }, { action: 'login', entity: 'staff_user', entityId: row.id });
+    await recordAudit(
+      this.db,
+      { type: 'staff', id: row.id, ip },
+      { action: 'login', entity: 'staff_user', entityId: row.id },
+    );
     return toStaffUser(row);
   }
 
@@ -199,12 +223,20 @@ export class StaffService {
       .returning('id')
       .executeTakeFirst();
     if (!row) throw new NotFoundError('staff_user');
-    await recordAudit(this.db, actor, { action: 'reset_password', entity: 'staff_user', entityId: row.id });
+    await recordAudit(this.db, actor, {
+      action: 'reset_password',
+      entity: 'staff_user',
+      entityId: row.id,
+    });
     return password;
   }
 
   async getById(id: string): Promise<StaffUser | null> {
-    const row = await this.db.selectFrom('staff_users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('staff_users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toStaffUser(row) : null;
   }
 
@@ -229,7 +261,11 @@ export class StaffService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await recordAudit(tx, { type: 'system', id: null }, { action: 'create', entity: 'staff_user', entityId: row.id, details: { role: 'owner' } });
+      await recordAudit(
+        tx,
+        { type: 'system', id: null },
+        { action: 'create', entity: 'staff_user', entityId: row.id, details: { role: 'owner' } },
+      );
       return { email: INITIAL_OWNER_EMAIL, password };
     });
   }
