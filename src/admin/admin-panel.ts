@@ -235,7 +235,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     });
 
     // AdminJS's pages link a web font from the internet; the panel uses system fonts instead.
-    scope.addHook('onSend', async (request, reply, payload) => {
+    scope.addHook('onSend', async (_request, reply, payload) => {
       if (
         typeof payload !== 'string' ||
         !String(reply.getHeader('content-type') ?? '').includes('text/html')

@@ -160,7 +160,7 @@ export class StaffService {
     const ok =
       password.length <= MAX_PASSWORD_LENGTH &&
       this.crypto.verifyPassword(row?.password_hash ?? this.dummyHash, password);
-    if (!row || !row.active || !ok) {
+    if (!row?.active || !ok) {
       if (row) {
         const failures = row.failed_logins + 1;
         const locked = failures >= MAX_FAILURES;

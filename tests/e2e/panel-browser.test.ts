@@ -1,0 +1,114 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
+import { PASSWORD, PanelHarness } from './panel-harness.js';
+
+const SYSTEM = { type: 'system' as const, id: null };
+
+describe.runIf(browserAvailable())('panel in chromium', () => {
+  const h = new PanelHarness();
+  let browser: Browser;
+  let ownerEmail = '';
+  const external: string[] = [];
+
+  beforeAll(async () => {
+    await h.setUp();
+    ownerEmail = await h.addStaff('owner');
+    await h.clients.create(
+      {
+        name: 'Анна Петрова',
+        phone: '+7 916 123-45-67',
+        allergies: 'латекс',
+        birthday: { day: 14, month: 3, year: 1990 },
+      },
+      SYSTEM,
+    );
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h.tearDown();
+  });
+
+  async function newPage(locale: string): Promise<Page> {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.on('request', (r) => {
+      if (!r.url().startsWith(h.url)) external.push(r.url());
+    });
+    return page;
+  }
+
+  async function logIn(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(`${h.url}/admin/login`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', password);
+    await page.locator('form button').click();
+  }
+
+  it('shows the login page in Russian and in English, without internet fonts', async () => {
+    const ru = await newPage('ru-RU');
+    await ru.goto(`${h.url}/admin/login`);
+    await expect.poll(() => ru.textContent('body')).toContain('Эл. почта');
+    await screenshot(ru, 'login-ru');
+    const en = await newPage('en');
+    await en.goto(`${h.url}/admin/login`);
+    await expect.poll(() => en.textContent('body')).toContain('Password');
+    await screenshot(en, 'login-en');
+    const html = await (await fetch(`${h.url}/admin/login`)).text();
+    expect(html).not.toContain('fonts.googleapis.com');
+  });
+
+  it('lets the owner log in after a wrong password, and shows decrypted clients', async () => {
+    const page = await newPage('en');
+    await logIn(page, ownerEmail, 'a wrong password');
+    await expect.poll(() => page.textContent('body')).toContain('Wrong e-mail or password');
+    await logIn(page, ownerEmail, PASSWORD);
+    await page.waitForURL(`${h.url}/admin`);
+    await page.goto(`${h.url}/admin/resources/Client`);
+    await expect.poll(() => page.textContent('body')).toContain('Анна Петрова');
+    expect(await page.textContent('body')).toContain('+79161234567');
+    await screenshot(page, 'clients-list');
+
+    await page.getByText('Анна Петрова').first().click();
+    await expect.poll(() => page.textContent('body')).toContain('латекс');
+    expect(await page.textContent('body')).toContain('14.03.1990');
+    await screenshot(page, 'client-show');
+  });
+
+  it('creates a client through the form, refusing a bad phone on its field, then searches', async () => {
+    const page = await newPage('en');
+    await logIn(page, ownerEmail, PASSWORD);
+    await page.waitForURL(`${h.url}/admin`);
+    await page.goto(`${h.url}/admin/resources/Client/actions/new`);
+    await page.fill('input[name=name]', 'Мария Иванова');
+    await page.fill('input[name=phone]', '12345');
+    await page.locator('button[type=submit]').click();
+    await expect.poll(() => page.textContent('body')).toContain('invalid value');
+    await screenshot(page, 'client-new-error');
+    expect(await h.clients.findByName('Мария')).toHaveLength(0);
+
+    await page.fill('input[name=phone]', '+7 903 555-44-33');
+    await page.locator('button[type=submit]').click();
+    await expect.poll(async () => (await h.clients.findByName('Мария')).length).toBe(1);
+    const [maria] = await h.clients.findByName('Мария Иванова');
+    expect(maria?.phone).toBe('+79035554433');
+
+    await page.goto(
+      `${h.url}/admin/resources/Client?filters.name=${encodeURIComponent('+7 903 555 44 33')}`,
+    );
+    await expect.poll(() => page.textContent('body')).toContain('Мария Иванова');
+    expect(await page.textContent('body')).not.toContain('Анна Петрова');
+    await screenshot(page, 'client-search');
+    const views = await h.t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity', '=', 'client')
+      .execute();
+    expect(views.map((v) => v.action)).toEqual(expect.arrayContaining(['create', 'view']));
+  });
+
+  it('made no request outside this server', () => {
+    expect(external).toEqual([]);
+  });
+});
