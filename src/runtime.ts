@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Config } from './config.js';
+import { type Crypto, createCrypto } from './crypto/crypto.js';
+import { createDatabase, type DatabaseHandle, describeDatabaseUrl } from './db/connect.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
+import { migrateToLatest } from './db/migrate.js';
+import { ClientService } from './domain/clients/client-service.js';
+import { ClientMessages } from './domain/messages/client-messages.js';
+import { StaffService } from './domain/staff/staff-service.js';
+import type { Logger } from './logger.js';
+
+/** A start-up failure with a one-line explanation for the person starting the program. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** What every entry point (server, CLIs) shares: a migrated database, keys and services. */
+export interface Runtime {
+  database: DatabaseHandle;
+  crypto: Crypto;
+  clients: ClientService;
+  staff: StaffService;
+  messages: ClientMessages;
+  close(): Promise<void>;
+}
+
+const PG_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  '3D000': 'database does not exist',
+  '28P01': 'password authentication failed',
+  '28000': 'access refused',
+};
+
+async function checkConnection(url: string, named: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    const reason = PG_REASONS[code] ?? (err instanceof Error ? err.message.split('\n')[0] : 'unknown error');
+    throw new StartupError(`${named}: cannot connect to ${describeDatabaseUrl(url)} (${reason})`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.database.url;
+  if (url) {
+    await checkConnection(url, 'DATABASE_URL');
+  } else {
+    embedded = await startEmbeddedPostgres({ dataDir: config.database.embeddedDir, logger });
+    url = embedded.connectionString;
+    logger.info({ dataDir: config.database.embeddedDir, port: embedded.port }, 'embedded PostgreSQL running');
+  }
+  const database = createDatabase(url, { logger });
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+    await sql`SELECT 1`.execute(database.db);
+  } catch (err) {
+    await database.close();
+    await embedded?.stop();
+    throw err;
+  }
+  const crypto = await createCrypto({
+    masterKey: config.keys.current,
+    previousKeys: config.keys.previous,
+    expectedClients: config.expectedClients,
+  });
+  if (config.keys.generatedFile) {
+    logger.warn(
+      { file: config.keys.generatedFile },
+      'generated a new master key: back this file up apart from the database, without it the client base cannot be read',
+    );
+  }
+  return {
+    database,
+    crypto,
+    clients: new ClientService({ db: database.db, crypto, logger }),
+    staff: new StaffService({ db: database.db, crypto, logger }),
+    messages: new ClientMessages(database.db, crypto),
+    async close() {
+      // The pool first: the embedded server must not stop under live connections.
+      await database.close();
+      await embedded?.stop();
+    },
+  };
+}
