@@ -20,8 +20,15 @@ export interface RunningApp {
 /** Starts what config.roles names, on one runtime; stop() undoes it in the safe order. */
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
   const roles = config.roles;
-  if (config.bot.enabled && config.bot.mode === 'webhook' && roles.has('bot') && !roles.has('web')) {
-    throw new StartupError('ROLES: webhook mode receives updates over HTTP, so the bot role needs the web role in the same process');
+  if (
+    config.bot.enabled &&
+    config.bot.mode === 'webhook' &&
+    roles.has('bot') &&
+    !roles.has('web')
+  ) {
+    throw new StartupError(
+      'ROLES: webhook mode receives updates over HTTP, so the bot role needs the web role in the same process',
+    );
   }
   const runtime = await openRuntime(config, logger);
   const { database, crypto, clients, staff, messages } = runtime;
@@ -42,9 +49,19 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
 
   try {
     if (roles.has('bot') && config.bot.enabled) {
-      clientele = createBot({ token: config.bot.token, apiRoot: config.bot.apiRoot, db, crypto, clients, messages, logger });
+      clientele = createBot({
+        token: config.bot.token,
+        apiRoot: config.bot.apiRoot,
+        db,
+        crypto,
+        clients,
+        messages,
+        logger,
+      });
     } else if (roles.has('bot')) {
-      logger.info('the Telegram bot is off: set BOT_TOKEN (and BOT_API_ROOT for a self-hosted Bot API server) to turn it on');
+      logger.info(
+        'the Telegram bot is off: set BOT_TOKEN (and BOT_API_ROOT for a self-hosted Bot API server) to turn it on',
+      );
     }
     const webhook =
       clientele && config.bot.enabled && config.bot.mode === 'webhook'
@@ -61,13 +78,25 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         clients,
         staff,
         ...(clientele && webhook
-          ? { webhook: createWebhookPlugin({ clientele, path: webhook.path, secret: webhook.secret, crypto, logger }) }
+          ? {
+              webhook: createWebhookPlugin({
+                clientele,
+                path: webhook.path,
+                secret: webhook.secret,
+                crypto,
+                logger,
+              }),
+            }
           : {}),
       });
       await server.listen({ port: config.http.port, host: config.http.host });
     }
     if (clientele && webhook && config.http.publicUrl) {
-      await registerWebhook(clientele, `${config.http.publicUrl.replace(/\/$/, '')}${webhook.path}`, webhook.secret);
+      await registerWebhook(
+        clientele,
+        `${config.http.publicUrl.replace(/\/$/, '')}${webhook.path}`,
+        webhook.secret,
+      );
       logger.info('bot started (webhook)');
     } else if (clientele) {
       polling = await startPolling(clientele, logger);

@@ -16,7 +16,9 @@ function isExplained(err: unknown): err is Error {
 }
 
 function fail(err: unknown): never {
-  const message = isExplained(err) ? err.message : `unexpected error: ${err instanceof Error ? err.stack : String(err)}`;
+  const message = isExplained(err)
+    ? err.message
+    : `unexpected error: ${err instanceof Error ? err.stack : String(err)}`;
   process.stderr.write(`clientele: ${message}\n`);
   process.exit(1);
 }
@@ -73,7 +75,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('unhandledRejection', (reason) => {
-    logger.error({ error: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason) }, 'unhandled rejection');
+    logger.error(
+      { error: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason) },
+      'unhandled rejection',
+    );
     shutdown('unhandledRejection');
   });
 }

@@ -42,7 +42,8 @@ async function checkConnection(url: string, named: string): Promise<void> {
     await client.query('SELECT 1');
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
-    const reason = PG_REASONS[code] ?? (err instanceof Error ? err.message.split('\n')[0] : 'unknown error');
+    const reason =
+      PG_REASONS[code] ?? (err instanceof Error ? err.message.split('\n')[0] : 'unknown error');
     throw new StartupError(`${named}: cannot connect to ${describeDatabaseUrl(url)} (${reason})`);
   } finally {
     await client.end().catch(() => undefined);
@@ -57,7 +58,10 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   } else {
     embedded = await startEmbeddedPostgres({ dataDir: config.database.embeddedDir, logger });
     url = embedded.connectionString;
-    logger.info({ dataDir: config.database.embeddedDir, port: embedded.port }, 'embedded PostgreSQL running');
+    logger.info(
+      { dataDir: config.database.embeddedDir, port: embedded.port },
+      'embedded PostgreSQL running',
+    );
   }
   const database = createDatabase(url, { logger });
   try {

@@ -1,4 +1,4 @@
-import { ConfigError, type Config, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
 import { EmbeddedDatabaseError } from '../db/embedded.js';
 import { MigrationError } from '../db/migrate.js';
 import { DomainError } from '../domain/errors.js';
@@ -8,7 +8,12 @@ import { openRuntime, type Runtime, StartupError } from '../runtime.js';
 /** Runs a command-line tool on the configured database; known errors end in one line, exit 1. */
 export async function runCli(
   name: string,
-  task: (ctx: { config: Config; logger: Logger; runtime: Runtime; args: string[] }) => Promise<void>,
+  task: (ctx: {
+    config: Config;
+    logger: Logger;
+    runtime: Runtime;
+    args: string[];
+  }) => Promise<void>,
 ): Promise<void> {
   let runtime: Runtime | undefined;
   try {
@@ -27,7 +32,9 @@ export async function runCli(
       err instanceof MigrationError ||
       err instanceof DomainError ||
       err instanceof UsageError;
-    process.stderr.write(`${name}: ${known ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(
+      `${name}: ${known ? err.message : err instanceof Error ? err.stack : String(err)}\n`,
+    );
     process.exit(1);
   }
 }

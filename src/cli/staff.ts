@@ -14,10 +14,16 @@ await runCli('staff', async ({ runtime, args }) => {
     const [role, ...name] = rest;
     if (!role || !STAFF_ROLES.includes(role as StaffRole)) throw new UsageError(USAGE);
     const { password } = await runtime.staff.create(
-      { email, displayName: name.join(' ') || email.split('@')[0] || email, role: role as StaffRole },
+      {
+        email,
+        displayName: name.join(' ') || email.split('@')[0] || email,
+        role: role as StaffRole,
+      },
       CLI_ACTOR,
     );
-    process.stdout.write(`created ${role} ${email.trim().toLowerCase()}\none-time password: ${password}\n`);
+    process.stdout.write(
+      `created ${role} ${email.trim().toLowerCase()}\none-time password: ${password}\n`,
+    );
   } else if (command === 'reset-password' && email) {
     const password = await runtime.staff.resetPassword(email, CLI_ACTOR);
     process.stdout.write(`new one-time password for ${email.trim().toLowerCase()}: ${password}\n`);

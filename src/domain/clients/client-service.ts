@@ -409,6 +409,20 @@ export class ClientService {
   }
 }
 
+/** Blind-index columns for decrypted stored values (used when keys or index widths change). */
+export function indexColumns(
+  crypto: Crypto,
+  stored: { name_enc: string | null; phone_enc: string | null; birthday_enc: string | null },
+): { phone_bidx: number | null; name_bidx: number[]; birthday_bidx: number | null } {
+  const birthday = stored.birthday_enc === null ? null : readBirthday(stored.birthday_enc);
+  return {
+    phone_bidx: stored.phone_enc === null ? null : crypto.blindIndex('phone', stored.phone_enc),
+    name_bidx: nameTokens(stored.name_enc ?? '').map((t) => crypto.blindIndex('name', t)),
+    birthday_bidx:
+      birthday === null ? null : crypto.blindIndex('birthday', birthdayIndexValue(birthday)),
+  };
+}
+
 function changedFields(input: ClientInput): string[] {
   return Object.entries(input)
     .filter(([, v]) => v !== undefined)
