@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import type { Actor } from '../../src/domain/actor.js';
-import { ClientService } from '../../src/domain/clients/client-service.js';
+import { type Client, ClientService } from '../../src/domain/clients/client-service.js';
 import { InvalidInputError, NotFoundError } from '../../src/domain/errors.js';
 import { captureLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
@@ -96,7 +96,7 @@ describe('clients domain', () => {
   });
 
   it('returns only true matches when many clients share index values', async () => {
-    const made = [];
+    const made: Client[] = [];
     for (let i = 0; i < 300; i++) {
       made.push(
         await clients.create(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecryptionError, KeyError } from '../../src/crypto/errors.js';
-import { ClientService } from '../../src/domain/clients/client-service.js';
+import { type Client, ClientService } from '../../src/domain/clients/client-service.js';
 import {
   conversationKey,
   createConversationStore,
@@ -25,7 +25,7 @@ describe('key rotation', () => {
     const keyB = randomKey();
     const underA = await testCrypto({ masterKey: keyA });
     const before = new ClientService({ db: t.db, crypto: underA, logger: silentLogger });
-    const made = [];
+    const made: Client[] = [];
     for (let i = 0; i < 25; i++) {
       made.push(
         await before.create(
