@@ -1,4 +1,4 @@
-import { startApp } from './app.js';
+import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { EmbeddedDatabaseError } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
@@ -44,6 +44,9 @@ async function main(): Promise<void> {
     fail(err);
   }
   const logger = createLogger({ level: config.logLevel });
+  // AdminJS reads where to bundle its components when it is first imported, so set it first.
+  process.env.ADMIN_JS_TMP_DIR ??= path.join(config.dataDir, '.adminjs');
+  const { startApp } = await import('./app.js');
   let app: Awaited<ReturnType<typeof startApp>>;
   try {
     app = await startApp(config, logger);
