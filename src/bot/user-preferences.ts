@@ -9,6 +9,9 @@ import {
 } from '../domain/conversations/conversation-store.js';
 import { isLocale, type Locale } from './context.js';
 
+const LOCALE_TTL_MS = 60_000;
+const LOCALE_CACHE_SIZE = 50_000;
+
 interface Preferences {
   locale?: Locale;
 }
@@ -19,6 +22,11 @@ interface Preferences {
  */
 export class UserPreferences {
   private readonly store: StoredValueStore<Preferences>;
+  /**
+   * Every update needs the user's language; asking the database each time costs a third of the
+   * bot's throughput. Kept briefly: another replica's change shows here within LOCALE_TTL_MS.
+   */
+  private readonly cache = new Map<number, { locale: Locale | undefined; until: number }>();
 
   constructor(
     db: Kysely<Database>,
@@ -29,6 +37,15 @@ export class UserPreferences {
   }
 
   async localeOf(userId: number): Promise<Locale | undefined> {
+    const cached = this.cache.get(userId);
+    if (cached && cached.until > Date.now()) return cached.locale;
+    const locale = await this.lookUp(userId);
+    if (this.cache.size >= LOCALE_CACHE_SIZE) this.cache.clear();
+    this.cache.set(userId, { locale, until: Date.now() + LOCALE_TTL_MS });
+    return locale;
+  }
+
+  private async lookUp(userId: number): Promise<Locale | undefined> {
     const client = await this.clients.identityOfTelegramUser(userId);
     if (client && isLocale(client.locale)) return client.locale;
     const prefs = await this.store.read(conversationKey(userId, 'prefs'));
@@ -36,6 +53,7 @@ export class UserPreferences {
   }
 
   async setLocale(userId: number, locale: Locale): Promise<void> {
+    this.cache.delete(userId);
     const client = await this.clients.identityOfTelegramUser(userId);
     if (client) {
       await this.clients.update(client.id, { locale }, { type: 'client', id: client.id });

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { DecryptionError } from './errors.js';
 import type { Sodium } from './sodium.js';
 
@@ -33,7 +34,8 @@ export function sealField(
   const header = new Uint8Array(HEADER);
   header[0] = FORMAT;
   new DataView(header.buffer).setUint32(1, keyId);
-  const nonce = sodium.randombytes_buf(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  // Node's CSPRNG: the same quality as libsodium's, without a WebAssembly round trip per call.
+  const nonce = randomFillSync(new Uint8Array(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
   const body = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
     plaintext,
     associatedData(sodium, header, place),

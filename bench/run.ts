@@ -1,0 +1,155 @@
+/**
+ * npm run bench: medians of the hot paths, with the machine noted. Uses the PostgreSQL the tests
+ * use (TEST_DATABASE_URL, else 127.0.0.1:5432, else an embedded one) and the fake Bot API.
+ */
+import os from 'node:os';
+import { run } from '@grammyjs/runner';
+import { Bot } from 'grammy';
+import { type ClienteleBot, createBot } from '../src/bot/create-bot.js';
+import { startPolling } from '../src/bot/polling.js';
+import { ClientService } from '../src/domain/clients/client-service.js';
+import { ClientMessages } from '../src/domain/messages/client-messages.js';
+import { startFakeBotApi } from '../tests/helpers/fake-bot-api.js';
+import { silentLogger, testCrypto } from '../tests/helpers/fixtures.js';
+import { createTestDatabase } from '../tests/helpers/test-db.js';
+import { chooseTestServer } from '../tests/helpers/test-server.js';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function p95(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length * 0.95)] ?? Number.NaN;
+}
+
+async function timeEach(
+  n: number,
+  fn: (i: number) => Promise<unknown> | unknown,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await fn(i);
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return out;
+}
+
+function report(name: string, ms: number[], unit: 'ms' | 'µs' = 'ms'): void {
+  const k = unit === 'µs' ? 1000 : 1;
+  console.log(
+    `${name.padEnd(52)} median ${(median(ms) * k).toFixed(unit === 'µs' ? 1 : 2)} ${unit}  p95 ${(p95(ms) * k).toFixed(unit === 'µs' ? 1 : 2)} ${unit}  (n=${ms.length})`,
+  );
+}
+
+/** Updates per second a bot handles from the fake Bot API, `users` chats sending `perUser` each. */
+async function throughput(
+  make: (apiRoot: string, token: string) => Promise<{ stop(): Promise<void> }>,
+  users = 50,
+  perUser = 20,
+) {
+  const fake = await startFakeBotApi();
+  const bot = await make(fake.apiRoot, fake.token);
+  const people = Array.from({ length: users }, () => fake.user({ language_code: 'en' }));
+  const started = Date.now();
+  for (let i = 0; i < perUser; i++) for (const p of people) p.send('/help');
+  await Promise.all(people.map((p) => p.replies(perUser, { timeoutMs: 60_000 })));
+  const seconds = (Date.now() - started) / 1000;
+  await bot.stop();
+  await fake.close();
+  return (users * perUser) / seconds;
+}
+
+async function main(): Promise<void> {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(
+    `machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  const server = await chooseTestServer();
+  process.env.TEST_DATABASE_URL = server.url;
+  const crypto = await testCrypto({ expectedClients: 10_000 });
+
+  const key = crypto.newDataKey();
+  const place = { table: 'clients', column: 'phone_enc', rowId: 'bench' };
+  const sealed = crypto.encrypt(key, place, '+79161234567');
+  report(
+    'encrypt one field',
+    await timeEach(5000, () => crypto.encrypt(key, place, '+79161234567')),
+    'µs',
+  );
+  report('decrypt one field', await timeEach(5000, () => crypto.decrypt(key, place, sealed)), 'µs');
+  report(
+    'blind index of a phone',
+    await timeEach(5000, () => crypto.blindIndex('phone', '+79161234567')),
+    'µs',
+  );
+  const wrapped = crypto.wrapDataKey('bench', key);
+  report(
+    'unwrap a client data key',
+    await timeEach(5000, () => crypto.unwrapDataKey('bench', wrapped)),
+    'µs',
+  );
+
+  const t = await createTestDatabase('bench');
+  try {
+    const clients = new ClientService({ db: t.db, crypto, logger: silentLogger });
+    const system = { type: 'system' as const, id: null };
+    const N = 5000;
+    const create = await timeEach(N, (i) =>
+      clients.create(
+        {
+          name: `Имя${i} Фамилия${i % 300}`,
+          phone: `+7916${String(1_000_000 + i)}`,
+          birthday: { day: (i % 28) + 1, month: (i % 12) + 1, year: null },
+        },
+        system,
+      ),
+    );
+    report(`create a client (${N} in the base)`, create);
+    report(
+      `find by phone among ${N}`,
+      await timeEach(300, (i) =>
+        clients.findByPhone(`+7916${String(1_000_000 + ((i * 7919) % N))}`),
+      ),
+    );
+    report(
+      `find by name among ${N}`,
+      await timeEach(300, (i) => clients.findByName(`имя${(i * 7919) % N}`)),
+    );
+    report(
+      `first list page (25) of ${N}`,
+      await timeEach(100, () => clients.list({ limit: 25, offset: 0 })),
+    );
+
+    const echo = await throughput(async (apiRoot, token) => {
+      const bot = new Bot(token, { client: { apiRoot } });
+      bot.command('help', (ctx) => ctx.reply('help'));
+      await bot.init();
+      const runner = run(bot);
+      return { stop: () => runner.stop() };
+    });
+    const ours = await throughput(async (apiRoot, token) => {
+      const clientele: ClienteleBot = createBot({
+        token,
+        apiRoot,
+        db: t.db,
+        crypto,
+        clients,
+        messages: new ClientMessages(t.db, crypto),
+        logger: silentLogger,
+      });
+      return startPolling(clientele, silentLogger);
+    });
+    console.log(
+      `bot throughput, /help from 50 chats: bare echo bot ${echo.toFixed(0)} updates/s, Clientele ${ours.toFixed(0)} updates/s (ratio ${(echo / ours).toFixed(2)}×)`,
+    );
+  } finally {
+    await t.drop();
+    await server.embedded?.stop();
+  }
+}
+
+await main();
+process.exit(0);
