@@ -180,6 +180,49 @@ describe('starting and stopping the product', () => {
     );
   }, 120_000);
 
+  it('manages staff accounts from the command line', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      DATABASE_URL: t.url,
+      CLIENTELE_MASTER_KEY: KEY,
+    };
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', path.resolve('src/cli/staff.ts'), ...args],
+          { env },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c) => {
+          out += c;
+        });
+        child.stderr.on('data', (c) => {
+          err += c;
+        });
+        child.on('exit', (code) => resolve({ code, out, err }));
+      });
+    const created = await cli(['create', 'Manager@Salon.test', 'manager', 'Мария']);
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(/one-time password: \S{23}/);
+    const reset = await cli(['reset-password', 'manager@salon.test']);
+    expect(reset.code).toBe(0);
+    expect(reset.out).toMatch(/new one-time password/);
+    for (const args of [
+      ['create', 'x@y.io', 'emperor'],
+      ['create', 'not-an-email', 'admin'],
+      ['frobnicate'],
+      ['reset-password', 'nobody@salon.test'],
+    ]) {
+      const bad = await cli(args);
+      expect(bad.code, args.join(' ')).toBe(1);
+      expect(bad.err).toMatch(/^staff: /);
+      expect(bad.err).not.toMatch(/\n\s+at /);
+    }
+  }, 60_000);
+
   it('recovers from a killed run that left the embedded server running', async () => {
     const dir = dataDir();
     const port = await freePort();

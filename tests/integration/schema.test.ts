@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
+
+describe('core schema', () => {
+  let t: TestDatabase;
+  let ids: { branch: string; master: string; other: string; service: string };
+  beforeAll(async () => {
+    t = await createTestDatabase('schema');
+    const branch = await t.db
+      .insertInto('branches')
+      .values({ name: 'Центр', time_zone: 'Europe/Moscow' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const [master, other] = await t.db
+      .insertInto('masters')
+      .values([
+        { branch_id: branch.id, display_name: 'Ольга' },
+        { branch_id: branch.id, display_name: 'Ирина' },
+      ])
+      .returning('id')
+      .execute();
+    const service = await t.db
+      .insertInto('services')
+      .values({ name: 'Стрижка', duration_min: 60, price: 1500 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids = {
+      branch: branch.id,
+      master: master?.id ?? '',
+      other: other?.id ?? '',
+      service: service.id,
+    };
+  });
+  afterAll(() => t.drop());
+
+  const visit = (master: string, from: string, to: string) => ({
+    branch_id: ids.branch,
+    master_id: master,
+    service_id: ids.service,
+    starts_at: new Date(from),
+    ends_at: new Date(to),
+    price: 1500,
+    channel: 'bot' as const,
+  });
+
+  it('makes overlapping active visits of one master impossible, whatever the race', async () => {
+    await t.db
+      .insertInto('appointments')
+      .values(visit(ids.master, '2026-12-01T10:00:00Z', '2026-12-01T11:00:00Z'))
+      .execute();
+    const err = await t.db
+      .insertInto('appointments')
+      .values(visit(ids.master, '2026-12-01T10:30:00Z', '2026-12-01T11:30:00Z'))
+      .execute()
+      .catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('23P01');
+    // Back to back is fine, another master is fine.
+    await t.db
+      .insertInto('appointments')
+      .values(visit(ids.master, '2026-12-01T11:00:00Z', '2026-12-01T12:00:00Z'))
+      .execute();
+    await t.db
+      .insertInto('appointments')
+      .values(visit(ids.other, '2026-12-01T10:30:00Z', '2026-12-01T11:30:00Z'))
+      .execute();
+
+    const racers = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        t.db
+          .insertInto('appointments')
+          .values(visit(ids.master, '2026-12-02T10:00:00Z', '2026-12-02T11:00:00Z'))
+          .execute(),
+      ),
+    );
+    expect(racers.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('frees the time of a cancelled visit', async () => {
+    const row = await t.db
+      .insertInto('appointments')
+      .values(visit(ids.master, '2026-12-03T10:00:00Z', '2026-12-03T11:00:00Z'))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .updateTable('appointments')
+      .set({ status: 'cancelled' })
+      .where('id', '=', row.id)
+      .execute();
+    await t.db
+      .insertInto('appointments')
+      .values(visit(ids.master, '2026-12-03T10:00:00Z', '2026-12-03T11:00:00Z'))
+      .execute();
+  });
+
+  it('refuses impossible rows', async () => {
+    const bad = [
+      () =>
+        t.db
+          .insertInto('appointments')
+          .values(visit(ids.master, '2026-12-04T11:00:00Z', '2026-12-04T10:00:00Z'))
+          .execute(),
+      () => t.db.insertInto('services').values({ name: 'x', duration_min: 0, price: 1 }).execute(),
+      () =>
+        t.db.insertInto('services').values({ name: 'x', duration_min: 10, price: -1 }).execute(),
+      () =>
+        t.db
+          .insertInto('staff_users')
+          .values({
+            email: 'a@b.c',
+            display_name: 'x',
+            password_hash: 'x',
+            role: 'root' as 'owner',
+          })
+          .execute(),
+      () =>
+        t.db
+          .insertInto('acquisition_sources')
+          .values({ name: 'x', link_code: 'has space' })
+          .execute(),
+    ];
+    for (const attempt of bad) {
+      const err = await attempt().catch((e: unknown) => e);
+      expect(String((err as { code?: string }).code)).toMatch(/^23/);
+    }
+  });
+});
