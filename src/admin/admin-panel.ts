@@ -20,12 +20,13 @@ import { can, isPanelUser, PANEL_ACTIONS, type PanelResource, type PanelUser } f
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
 import { en, ru } from './locales/ru.js';
+import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
+import { ADMIN_ROOT } from './paths.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 import { ClientSource } from './resources/client-source.js';
 import { auditLogSource, staffUsersSource } from './resources/table-source.js';
 import { PostgresSessionStore } from './session-store.js';
 
-export const ADMIN_ROOT = '/admin';
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const LOGIN_LIMIT = { max: 10, timeWindow: '5 minutes' };
 const SYSTEM_FONTS =
@@ -227,6 +228,12 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
         locale: staff.locale,
         ip: request.ip,
       };
+      // A one-time password must be replaced before anything else.
+      if (staff.mustChangePassword && path !== PASSWORD_PATH) {
+        if (path.startsWith(`${ADMIN_ROOT}/api/`))
+          return reply.code(403).send({ error: 'change your password first' });
+        return reply.redirect(PASSWORD_PATH);
+      }
       const target = apiTarget(path);
       if (target && (target.resource === null || !can(current, target.resource, target.action))) {
         return reply.code(403).send({ error: 'forbidden' });
@@ -296,8 +303,11 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
         },
       },
     );
+    // After AdminJS's router: it registers the session and form-body plugins this page uses.
+    registerPasswordPage(scope, deps.staff);
   });
   return admin;
 }
 
 export type { PanelResource };
+export { ADMIN_ROOT };

@@ -108,6 +108,43 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     expect(views.map((v) => v.action)).toEqual(expect.arrayContaining(['create', 'view']));
   });
 
+  it('makes a one-time password be replaced before anything else', async () => {
+    const { password } = await h.staff.create(
+      { email: 'fresh@salon.test', displayName: 'Fresh', role: 'manager', locale: 'en' },
+      SYSTEM,
+    );
+    const page = await newPage('en');
+    await logIn(page, 'fresh@salon.test', password);
+    await page.waitForURL(`${h.url}/admin/password`);
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    expect((await h.get('/admin/api/resources/Client/actions/list', cookie)).status).toBe(403);
+    await page.goto(`${h.url}/admin/resources/Client`);
+    await page.waitForURL(`${h.url}/admin/password`);
+
+    const attempt = async (current: string, next: string, repeat: string) => {
+      await page.fill('#current', current);
+      await page.fill('#next', next);
+      await page.fill('#repeat', repeat);
+      await page.click('button[type=submit]');
+    };
+    await attempt(password, 'a brand new secret', 'a different secret');
+    await expect.poll(() => page.textContent('.error')).toBe('The passwords do not match.');
+    await attempt('not the password', 'a brand new secret', 'a brand new secret');
+    await expect.poll(() => page.textContent('.error')).toBe('The current password is wrong.');
+    await attempt(password, password, password);
+    await expect
+      .poll(() => page.textContent('.error'))
+      .toBe('The new password is the same as the current one.');
+    await screenshot(page, 'password-change-error');
+    await attempt(password, 'a brand new secret', 'a brand new secret');
+    await page.waitForURL(`${h.url}/admin`);
+    await page.goto(`${h.url}/admin/resources/Client`);
+    await expect.poll(() => page.textContent('body')).toContain('Анна Петрова');
+    await expect(
+      h.staff.authenticate('fresh@salon.test', 'a brand new secret', null),
+    ).resolves.toMatchObject({ mustChangePassword: false });
+  });
+
   it('made no request outside this server', () => {
     expect(external).toEqual([]);
   });

@@ -231,6 +231,38 @@ export class StaffService {
     return password;
   }
 
+  /** Replaces a password after checking the current one; clears the one-time flag. */
+  async changePassword(id: string, current: string, next: string, actor: Actor): Promise<void> {
+    const row = await this.db
+      .selectFrom('staff_users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (
+      !row ||
+      current.length > MAX_PASSWORD_LENGTH ||
+      !this.crypto.verifyPassword(row.password_hash, current)
+    ) {
+      throw new InvalidInputError('current', 'wrong');
+    }
+    checkPassword(next);
+    if (next === current) throw new InvalidInputError('password', 'same');
+    await this.db
+      .updateTable('staff_users')
+      .set({
+        password_hash: this.crypto.hashPassword(next),
+        must_change_password: false,
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(this.db, actor, {
+      action: 'change_password',
+      entity: 'staff_user',
+      entityId: id,
+    });
+  }
+
   async getById(id: string): Promise<StaffUser | null> {
     const row = await this.db
       .selectFrom('staff_users')
