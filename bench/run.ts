@@ -7,8 +7,7 @@ import { run } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import { type ClienteleBot, createBot } from '../src/bot/create-bot.js';
 import { startPolling } from '../src/bot/polling.js';
-import { ClientService } from '../src/domain/clients/client-service.js';
-import { ClientMessages } from '../src/domain/messages/client-messages.js';
+import { createServices } from '../src/runtime.js';
 import { startFakeBotApi } from '../tests/helpers/fake-bot-api.js';
 import { silentLogger, testCrypto } from '../tests/helpers/fixtures.js';
 import { createTestDatabase } from '../tests/helpers/test-db.js';
@@ -94,7 +93,8 @@ async function main(): Promise<void> {
 
   const t = await createTestDatabase('bench');
   try {
-    const clients = new ClientService({ db: t.db, crypto, logger: silentLogger });
+    const services = createServices({ db: t.db, crypto, logger: silentLogger });
+    const { clients } = services;
     const system = { type: 'system' as const, id: null };
     const N = 5000;
     const create = await timeEach(N, (i) =>
@@ -136,8 +136,7 @@ async function main(): Promise<void> {
         apiRoot,
         db: t.db,
         crypto,
-        clients,
-        messages: new ClientMessages(t.db, crypto),
+        ...services,
         logger: silentLogger,
       });
       return startPolling(clientele, silentLogger);

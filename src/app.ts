@@ -31,7 +31,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     );
   }
   const runtime = await openRuntime(config, logger);
-  const { database, crypto, clients, staff, messages } = runtime;
+  const { database, crypto, clients, staff, messages, referrals, registration } = runtime;
   const db = database.db;
   let server: FastifyInstance | undefined;
   let polling: { stop(): Promise<void> } | undefined;
@@ -55,7 +55,10 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         db,
         crypto,
         clients,
-        messages,
+        messages: runtime.messages,
+        referrals: runtime.referrals,
+        registration: runtime.registration,
+        staff,
         logger,
       });
     } else if (roles.has('bot')) {

@@ -1,12 +1,16 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { createTranslator } from './bot/i18n.js';
 import type { Config } from './config.js';
 import { type Crypto, createCrypto } from './crypto/crypto.js';
 import { createDatabase, type DatabaseHandle, describeDatabaseUrl } from './db/connect.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest } from './db/migrate.js';
+import type { Database } from './db/schema.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { ClientMessages } from './domain/messages/client-messages.js';
+import { RegistrationService } from './domain/onboarding/registration.js';
+import { ReferralService } from './domain/referrals/referral-service.js';
 import { StaffService } from './domain/staff/staff-service.js';
 import type { Logger } from './logger.js';
 
@@ -15,13 +19,36 @@ export class StartupError extends Error {
   override name = 'StartupError';
 }
 
-/** What every entry point (server, CLIs) shares: a migrated database, keys and services. */
-export interface Runtime {
-  database: DatabaseHandle;
-  crypto: Crypto;
+/** The domain services, built one way for the app, the CLIs, tests and benchmarks. */
+export interface Services {
   clients: ClientService;
   staff: StaffService;
   messages: ClientMessages;
+  referrals: ReferralService;
+  registration: RegistrationService;
+}
+
+export function createServices(deps: {
+  db: Kysely<Database>;
+  crypto: Crypto;
+  logger: Logger;
+}): Services {
+  const { db, crypto, logger } = deps;
+  const clients = new ClientService({ db, crypto, logger });
+  const referrals = new ReferralService(db, crypto, createTranslator());
+  return {
+    clients,
+    staff: new StaffService({ db, crypto, logger }),
+    messages: new ClientMessages(db, crypto),
+    referrals,
+    registration: new RegistrationService(db, clients, referrals),
+  };
+}
+
+/** What every entry point (server, CLIs) shares: a migrated database, keys and services. */
+export interface Runtime extends Services {
+  database: DatabaseHandle;
+  crypto: Crypto;
   close(): Promise<void>;
 }
 
@@ -87,9 +114,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   return {
     database,
     crypto,
-    clients: new ClientService({ db: database.db, crypto, logger }),
-    staff: new StaffService({ db: database.db, crypto, logger }),
-    messages: new ClientMessages(database.db, crypto),
+    ...createServices({ db: database.db, crypto, logger }),
     async close() {
       // The pool first: the embedded server must not stop under live connections.
       await database.close();

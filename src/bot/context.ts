@@ -6,6 +6,9 @@ import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { ClientMessages } from '../domain/messages/client-messages.js';
+import type { RegistrationService } from '../domain/onboarding/registration.js';
+import type { ReferralService } from '../domain/referrals/referral-service.js';
+import type { StaffService } from '../domain/staff/staff-service.js';
 import type { Logger } from '../logger.js';
 
 export interface BotServices {
@@ -13,6 +16,9 @@ export interface BotServices {
   crypto: Crypto;
   clients: ClientService;
   messages: ClientMessages;
+  referrals: ReferralService;
+  registration: RegistrationService;
+  staff: StaffService;
   logger: Logger;
 }
 

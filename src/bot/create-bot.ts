@@ -9,9 +9,13 @@ import {
 } from '../domain/conversations/conversation-store.js';
 import type { BaseContext, BotContext, BotServices, ConversationContext } from './context.js';
 import { FEEDBACK, feedbackConversation } from './conversations/feedback.js';
+import { PROFILE_EDIT, profileEditConversation } from './conversations/profile-edit.js';
+import { REGISTRATION, registrationConversation } from './conversations/registration.js';
 import { describeError, replyWithError } from './errors.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
+import { menuFeature } from './features/menu.js';
+import { profileFeature } from './features/profile.js';
 import { startFeature } from './features/start.js';
 import { unhandledFeature } from './features/unhandled.js';
 import { createI18n } from './i18n.js';
@@ -86,9 +90,18 @@ export function createBot(deps: BotDeps): ClienteleBot {
     await replyWithError(err.ctx, err.error);
   });
   features.use(createConversation(feedbackConversation(services), FEEDBACK));
+  features.use(createConversation(registrationConversation(services), REGISTRATION));
+  features.use(createConversation(profileEditConversation(services), PROFILE_EDIT));
   features.command('feedback', (ctx) => ctx.conversation.enter(FEEDBACK));
   features.command('cancel', (ctx) => ctx.conversation.exitAll());
-  features.use(startFeature, helpFeature, languageFeature(preferences), unhandledFeature);
+  features.use(
+    startFeature,
+    helpFeature,
+    languageFeature(preferences),
+    menuFeature,
+    profileFeature,
+    unhandledFeature,
+  );
 
   bot.catch((err) => {
     services.logger.error(

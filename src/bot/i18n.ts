@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { I18n } from '@grammyjs/i18n';
+import type { Translate } from '../domain/messages/translate.js';
 import { type BaseContext, type Locale, localeFromTelegram } from './context.js';
 
 const LOCALES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'locales');
@@ -18,4 +19,10 @@ export function createI18n(
       return (await chosenLocale(ctx.from.id)) ?? localeFromTelegram(ctx.from.language_code);
     },
   });
+}
+
+/** Translations outside an update (outbox messages from domain services). */
+export function createTranslator(): Translate {
+  const i18n = createI18n();
+  return (locale, key, params) => i18n.t(locale === 'en' ? 'en' : 'ru', key, params);
 }

@@ -4,7 +4,8 @@ import { runCli, UsageError } from './run-cli.js';
 
 const USAGE = `usage:
   npm run staff -- create <email> <${STAFF_ROLES.join('|')}> [display name]
-  npm run staff -- reset-password <email>`;
+  npm run staff -- reset-password <email>
+  npm run staff -- link-code <email>`;
 
 const CLI_ACTOR = { type: 'system' as const, id: 'cli' };
 
@@ -27,6 +28,11 @@ await runCli('staff', async ({ runtime, args }) => {
   } else if (command === 'reset-password' && email) {
     const password = await runtime.staff.resetPassword(email, CLI_ACTOR);
     process.stdout.write(`new one-time password for ${email.trim().toLowerCase()}: ${password}\n`);
+  } else if (command === 'link-code' && email) {
+    const { code, expiresAt } = await runtime.staff.createLinkCode(email, CLI_ACTOR);
+    process.stdout.write(
+      `send this to ${email.trim().toLowerCase()} (valid until ${expiresAt.toISOString()}, once):\n  /start staff_${code}\n  or open the bot's link with ?start=staff_${code}\n`,
+    );
   } else {
     throw new UsageError(USAGE);
   }

@@ -88,6 +88,7 @@ export interface ClientsTable {
   referral_code: string;
   tags: ColumnType<string[], string[] | undefined, string[]>;
   home_branch_id: string | null;
+  marketing_opt_in: Generated<boolean>;
   blocked_bot_at: Timestamp | null;
   erased_at: Timestamp | null;
   created_at: CreatedAt;
@@ -191,6 +192,30 @@ export interface ClientMessagesTable {
   created_at: CreatedAt;
 }
 
+export interface ReferralsTable {
+  id: Generated<string>;
+  referrer_id: string;
+  referred_id: string;
+  status: Generated<'pending' | 'qualified'>;
+  created_at: CreatedAt;
+  qualified_at: Timestamp | null;
+}
+
+export interface LoyaltyCardsTable {
+  number: string;
+  client_id: string;
+  issued_at: CreatedAt;
+  revoked_at: Timestamp | null;
+}
+
+export interface StaffLinkTokensTable {
+  token_hash: string;
+  staff_user_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   branches: BranchesTable;
   staff_users: StaffUsersTable;
@@ -208,6 +233,9 @@ export interface Database {
   admin_sessions: AdminSessionsTable;
   settings: SettingsTable;
   client_messages: ClientMessagesTable;
+  referrals: ReferralsTable;
+  loyalty_cards: LoyaltyCardsTable;
+  staff_link_tokens: StaffLinkTokensTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

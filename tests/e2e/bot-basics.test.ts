@@ -37,9 +37,11 @@ describe('bot: start, help, language', () => {
       user.send(`/start ${payload}`);
       expect((await user.nextReply()).text).toMatch(/That link did not work/);
       expect((await user.nextReply()).text).toMatch(/^Hello!/);
+      expect((await user.nextReply()).text).toMatch(/^Consent to the processing/);
     }
     user.send('/start ref_abc-DEF_123');
     expect((await user.nextReply()).text).toMatch(/^Hello!/);
+    expect((await user.nextReply()).text).toMatch(/^Consent to the processing/);
   });
 
   it('shows help with a language button and switches language, kept across a restart', async () => {

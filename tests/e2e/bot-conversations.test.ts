@@ -120,8 +120,7 @@ describe('bot: webhook', () => {
       botInfo: h.fake.botInfo,
       db: h.t.db,
       crypto: h.crypto,
-      clients: h.clients,
-      messages: new ClientMessages(h.t.db, h.crypto),
+      ...h.services,
       logger: silentLogger,
     });
     const path = webhookPath(h.crypto, h.fake.token);

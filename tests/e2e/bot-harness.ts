@@ -1,9 +1,9 @@
 import { type ClienteleBot, createBot } from '../../src/bot/create-bot.js';
 import { startPolling } from '../../src/bot/polling.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
-import { ClientService } from '../../src/domain/clients/client-service.js';
-import { ClientMessages } from '../../src/domain/messages/client-messages.js';
+import type { ClientService } from '../../src/domain/clients/client-service.js';
 import type { Logger } from '../../src/logger.js';
+import { createServices, type Services } from '../../src/runtime.js';
 import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
@@ -14,6 +14,7 @@ export class BotHarness {
   t!: TestDatabase;
   crypto!: Crypto;
   clients!: ClientService;
+  services!: Services;
   clientele!: ClienteleBot;
   private polling: { stop(): Promise<void> } | undefined;
 
@@ -23,7 +24,8 @@ export class BotHarness {
     this.fake = await startFakeBotApi();
     this.t = await createTestDatabase('bot');
     this.crypto = await testCrypto();
-    this.clients = new ClientService({ db: this.t.db, crypto: this.crypto, logger: this.logger });
+    this.services = createServices({ db: this.t.db, crypto: this.crypto, logger: this.logger });
+    this.clients = this.services.clients;
     await this.startBot();
     return this;
   }
@@ -36,8 +38,7 @@ export class BotHarness {
       botInfo: this.fake.botInfo,
       db: this.t.db,
       crypto: this.crypto,
-      clients: this.clients,
-      messages: new ClientMessages(this.t.db, this.crypto),
+      ...this.services,
       logger: this.logger,
     });
     this.polling = await startPolling(this.clientele, this.logger);

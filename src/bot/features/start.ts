@@ -1,21 +1,39 @@
 import { Composer } from 'grammy';
+import { sourceByLinkCode } from '../../domain/onboarding/sources.js';
+import { LinkCodeError } from '../../domain/staff/staff-service.js';
 import type { BotContext } from '../context.js';
-
-/** Deep-link payloads are typed by anyone: Telegram allows 1–64 of [A-Za-z0-9_-]. */
-const PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
+import { REGISTRATION, type RegistrationStart } from '../conversations/registration.js';
+import { parseDeepLink } from '../deep-link.js';
+import { mainMenu } from '../keyboards.js';
 
 export const startFeature = new Composer<BotContext>();
 
 startFeature.command('start', async (ctx) => {
-  const payload = ctx.match.trim();
-  if (payload !== '' && !PAYLOAD.test(payload)) {
-    await ctx.reply(ctx.t('start-bad-link'));
+  const link = parseDeepLink(ctx.match);
+  if (link?.kind === 'invalid') await ctx.reply(ctx.t('start-bad-link'));
+  if (link?.kind === 'staff' && ctx.from) {
+    try {
+      const staff = await ctx.services.staff.redeemLinkCode(link.token, ctx.from.id);
+      await ctx.reply(ctx.t('staff-linked', { name: staff.displayName }));
+    } catch (err) {
+      if (!(err instanceof LinkCodeError)) throw err;
+      await ctx.reply(ctx.t(`staff-link-${err.reason}`));
+    }
+    return;
   }
-  // Registration (consent, contact, name) and referral links come with the onboarding issue.
   const client = ctx.from ? await ctx.services.clients.getByTelegramId(ctx.from.id) : null;
   if (client?.name) {
-    await ctx.reply(ctx.t('start-returning', { name: client.name }));
-  } else {
-    await ctx.reply(ctx.t('start-newcomer'));
+    await ctx.reply(ctx.t('start-returning', { name: client.name }), {
+      reply_markup: mainMenu(ctx.t),
+    });
+    return;
   }
+  const start: RegistrationStart = { referralCode: null, sourceId: null };
+  if (link?.kind === 'ref') start.referralCode = link.code;
+  if (link?.kind === 'src') {
+    start.sourceId = await sourceByLinkCode(ctx.services.db, link.code);
+    if (start.sourceId === null) await ctx.reply(ctx.t('start-bad-link'));
+  }
+  await ctx.reply(ctx.t('start-newcomer'));
+  await ctx.conversation.enter(REGISTRATION, start);
 });

@@ -30,3 +30,86 @@ command-start = Start
 command-help = Help
 command-language = Language
 command-feedback = Write to the salon
+consent-personal-data =
+    Consent to the processing of personal data (version of 24 November 2026).
+    The salon keeps your name, phone and, if you give it, your birthday — to book you with masters, remind you of visits and work out your discount. The data is stored encrypted and never passed on. You can withdraw consent at any time under “Profile”.
+consent-agree = I agree
+consent-decline = I do not agree
+consent-health-data = May masters see your allergies and contraindications, if you or the salon record them? (version of 24 November 2026, optional)
+consent-marketing = Shall we send you greetings, discounts and salon news? You can unsubscribe in one tap. (version of 24 November 2026, optional)
+reg-yes = Yes
+reg-no = No
+reg-back = ← Back
+reg-cancel = Cancel
+reg-skip = Skip
+reg-use-buttons = Please answer with the buttons under the message.
+reg-phone = Share your phone number with the button below, so we can find your past visits.
+reg-phone-or-type = Share your number with the button below, or type it.
+reg-share-phone = 📱 Share my number
+reg-phone-use-button = Tap the “Share my number” button at the bottom of the screen.
+reg-phone-not-yours = That is not your contact. Please share your own number with the button below.
+reg-phone-invalid = I could not read that number. Please check it.
+reg-phone-ok = Thank you, got your number.
+reg-phone-taken = This number is already linked to another Telegram account. Please call the salon and we will help.
+reg-name = What should we call you? Type your name.
+reg-name-use = Yes, “{ $name }”
+reg-name-text = Please type your name as text.
+reg-name-invalid = A name needs letters.
+reg-name-too-long = That name is too long: { $max } characters at most.
+reg-birthday = When is your birthday? Type DD.MM or DD.MM.YYYY — we will send a greeting and a gift.
+reg-birthday-invalid = There is no such date. Type, for example, 14.03 or 14.03.1990.
+reg-birthday-future = That date has not come yet. Please check the year.
+reg-source = How did you hear about us?
+reg-cancelled = Registration cancelled. To start again: /start.
+reg-done = Done, { $name }! You are registered.
+reg-done-linked = Done, { $name }! We found you in the salon's client base and linked it to Telegram.
+menu-book = 📅 Book
+menu-visits = 🗓 My visits
+menu-friends = 🎁 Discount and friends
+menu-card = 💳 Card
+menu-profile = 👤 Profile
+menu-help = ❓ Help
+menu-register-first = Please register first — it takes a minute.
+book-soon = Online booking will appear here soon. Until then, please book by phone with the salon.
+visits-none = You have no bookings yet.
+friends-summary =
+    Your discount for friends: { $discount }%.
+    Friends who came: { $qualified }, waiting for their first visit: { $pending }.
+    1 friend — 5%, 3 friends — 10%, 5 friends — 15%. A friend counts after their first paid visit.
+friends-link = Your personal link for friends: { $link }
+friends-share = Share the link
+friends-share-text = Book at our salon with my link!
+referral-friend-joined = A friend registered with your link. When they come for their first visit, your discount grows.
+referral-friend-qualified = Your friend came for their first visit! Friends counted: { $count }, your discount is now { $discount }%.
+profile =
+    Name: { $name }
+    Phone: { $phone }
+    Birthday: { $birthday }
+    Language: English
+    Newsletters: { $marketing }
+profile-none = not given
+profile-on = on
+profile-off = off
+profile-edit-name = Change name
+profile-edit-birthday = Change birthday
+profile-language = Language
+profile-marketing-off = Unsubscribe from newsletters
+profile-marketing-on = Subscribe to newsletters
+profile-marketing-now-off = Done: no more newsletters.
+profile-marketing-now-on = Done: we will send greetings and discounts.
+profile-my-data = My data
+profile-delete = Delete my data
+profile-my-data-caption = Everything the salon keeps about you.
+profile-saved = Saved.
+profile-delete-confirm = Delete all your data? Your name, phone, birthday, notes and Telegram link will be erased for good. Only anonymous visit records stay, for the salon's statistics.
+profile-delete-yes = Yes, delete
+profile-delete-no = No
+profile-deleted = Your data has been deleted. We kept only anonymous visit statistics (no name, no phone) that the salon needs for its records. You are welcome back any time: /start.
+profile-ask-name = Type your new name.
+profile-ask-birthday = Type the date: DD.MM or DD.MM.YYYY.
+staff-linked = { $name }, your Telegram is now linked to your staff account. Your bookings will come here.
+staff-link-unknown = That link code is unknown. Please ask the salon for a new one.
+staff-link-used = That link code has already been used. Please ask the salon for a new one.
+staff-link-expired = That link code has expired. Please ask the salon for a new one.
+visits-title = Your bookings:
+visits-line = • { $when } — { $service } with { $master } ({ $branch })

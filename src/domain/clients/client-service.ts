@@ -34,6 +34,7 @@ export interface Client {
   sourceId: string | null;
   referrerId: string | null;
   referralCode: string;
+  marketingOptIn: boolean;
   tags: string[];
   homeBranchId: string | null;
   blockedBotAt: Date | null;
@@ -122,8 +123,13 @@ export class ClientService {
     return this.toClient(row, key);
   }
 
-  async update(id: string, patch: ClientInput, actor: Actor): Promise<Client> {
-    return this.db.transaction().execute(async (tx) => {
+  async update(
+    id: string,
+    patch: ClientInput,
+    actor: Actor,
+    trx?: Transaction<Database>,
+  ): Promise<Client> {
+    const run = async (tx: Transaction<Database>) => {
       const current = await tx
         .selectFrom('clients')
         .selectAll()
@@ -148,7 +154,8 @@ export class ClientService {
       });
       this.logger.info({ clientId: id }, 'client updated');
       return this.toClient(row, key);
-    });
+    };
+    return trx ? run(trx) : this.db.transaction().execute(run);
   }
 
   /** Reads one client card; the read is audited because it shows personal data. */
@@ -399,6 +406,7 @@ export class ClientService {
       sourceId: row.source_id,
       referrerId: row.referrer_id,
       referralCode: row.referral_code,
+      marketingOptIn: row.marketing_opt_in,
       tags: row.tags,
       homeBranchId: row.home_branch_id,
       blockedBotAt: row.blocked_bot_at,

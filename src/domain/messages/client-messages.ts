@@ -59,13 +59,14 @@ export class ClientMessages {
     return id;
   }
 
-  async latest(limit = 50): Promise<ClientMessage[]> {
-    const rows = await this.db
+  async latest(limit = 50, clientId?: string): Promise<ClientMessage[]> {
+    let query = this.db
       .selectFrom('client_messages')
       .selectAll()
       .orderBy('created_at', 'desc')
-      .limit(limit)
-      .execute();
+      .limit(limit);
+    if (clientId) query = query.where('client_id', '=', clientId);
+    const rows = await query.execute();
     return rows.map((r) => ({
       id: r.id,
       telegramUserId: Number(r.telegram_user_id),

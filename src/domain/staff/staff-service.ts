@@ -28,6 +28,16 @@ export class AccountLockedError extends DomainError {
   }
 }
 
+/** A staff link code that cannot be used: unknown, already used or expired. */
+export class LinkCodeError extends DomainError {
+  override name = 'LinkCodeError';
+  constructor(readonly reason: 'unknown' | 'used' | 'expired') {
+    super(`staff link code ${reason}`);
+  }
+}
+
+const LINK_CODE_HOURS = 24;
+
 export interface StaffUser {
   id: string;
   email: string;
@@ -261,6 +271,85 @@ export class StaffService {
       entity: 'staff_user',
       entityId: id,
     });
+  }
+
+  /**
+   * A one-time code that binds a staff member's Telegram account (S5). Only its keyed hash is
+   * stored; the code itself is shown once.
+   */
+  async createLinkCode(rawEmail: string, actor: Actor): Promise<{ code: string; expiresAt: Date }> {
+    const email = normaliseEmail(rawEmail);
+    const row = await this.db
+      .selectFrom('staff_users')
+      .select('id')
+      .where(sql`lower(email)`, '=', email)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('staff_user');
+    const code = this.crypto.randomToken(18);
+    const expiresAt = new Date(Date.now() + LINK_CODE_HOURS * 3_600_000);
+    await this.db
+      .insertInto('staff_link_tokens')
+      .values({
+        token_hash: this.crypto.lookupHash('staff-link', code),
+        staff_user_id: row.id,
+        expires_at: expiresAt,
+      })
+      .execute();
+    await recordAudit(this.db, actor, {
+      action: 'create_link_code',
+      entity: 'staff_user',
+      entityId: row.id,
+    });
+    return { code, expiresAt };
+  }
+
+  /** Uses a link code once, binding the Telegram account that presents it. */
+  async redeemLinkCode(code: string, telegramUserId: number): Promise<StaffUser> {
+    if (!/^[A-Za-z0-9_-]{10,64}$/.test(code)) throw new LinkCodeError('unknown');
+    return this.db.transaction().execute(async (tx) => {
+      const token = await tx
+        .selectFrom('staff_link_tokens')
+        .selectAll()
+        .where('token_hash', '=', this.crypto.lookupHash('staff-link', code))
+        .forUpdate()
+        .executeTakeFirst();
+      if (!token) throw new LinkCodeError('unknown');
+      if (token.used_at) throw new LinkCodeError('used');
+      if (token.expires_at <= new Date()) throw new LinkCodeError('expired');
+      await tx
+        .updateTable('staff_link_tokens')
+        .set({ used_at: new Date() })
+        .where('token_hash', '=', token.token_hash)
+        .execute();
+      // One Telegram account belongs to one staff member: move it if it was linked elsewhere.
+      await tx
+        .updateTable('staff_users')
+        .set({ telegram_user_id: null })
+        .where('telegram_user_id', '=', String(telegramUserId))
+        .execute();
+      const row = await tx
+        .updateTable('staff_users')
+        .set({ telegram_user_id: telegramUserId, updated_at: new Date() })
+        .where('id', '=', token.staff_user_id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(
+        tx,
+        { type: 'staff', id: row.id },
+        { action: 'link_telegram', entity: 'staff_user', entityId: row.id },
+      );
+      return toStaffUser(row);
+    });
+  }
+
+  async getByTelegramId(telegramUserId: number): Promise<StaffUser | null> {
+    const row = await this.db
+      .selectFrom('staff_users')
+      .selectAll()
+      .where('telegram_user_id', '=', String(telegramUserId))
+      .where('active', '=', true)
+      .executeTakeFirst();
+    return row ? toStaffUser(row) : null;
   }
 
   async getById(id: string): Promise<StaffUser | null> {

@@ -1,0 +1,74 @@
+import { hears } from '@grammyjs/i18n';
+import { Composer, InlineKeyboard, InputFile } from 'grammy';
+import QRCode from 'qrcode';
+import type { Client } from '../../domain/clients/client-service.js';
+import { upcomingVisits } from '../../domain/visits/client-visits.js';
+import type { BotContext } from '../context.js';
+import { REGISTRATION } from '../conversations/registration.js';
+import { referralLink } from '../deep-link.js';
+
+/** Who is asking: menu actions are for registered clients only; others are led to register. */
+async function clientOf(ctx: BotContext): Promise<Client | null> {
+  const client = ctx.from ? await ctx.services.clients.getByTelegramId(ctx.from.id) : null;
+  if (!client) {
+    await ctx.reply(ctx.t('menu-register-first'));
+    await ctx.conversation.enter(REGISTRATION, { referralCode: null, sourceId: null });
+  }
+  return client;
+}
+
+export const menuFeature = new Composer<BotContext>();
+
+menuFeature.filter(hears('menu-book'), async (ctx) => {
+  if (await clientOf(ctx)) await ctx.reply(ctx.t('book-soon'));
+});
+
+menuFeature.filter(hears('menu-visits'), async (ctx) => {
+  const client = await clientOf(ctx);
+  if (!client) return;
+  const visits = await upcomingVisits(ctx.services.db, client.id);
+  if (visits.length === 0) {
+    await ctx.reply(ctx.t('visits-none'));
+    return;
+  }
+  const locale = await ctx.i18n.getLocale();
+  const lines = visits.map((v) => {
+    const when = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'ru-RU', {
+      timeZone: v.timeZone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(v.startsAt);
+    return ctx.t('visits-line', { when, service: v.service, master: v.master, branch: v.branch });
+  });
+  await ctx.reply([ctx.t('visits-title'), ...lines].join('\n'));
+});
+
+menuFeature.filter(hears('menu-help'), (ctx) => ctx.reply(ctx.t('help')));
+
+menuFeature.filter(hears('menu-friends'), async (ctx) => {
+  const client = await clientOf(ctx);
+  if (!client) return;
+  const summary = await ctx.services.referrals.summary(client.id);
+  const link = referralLink(ctx.me.username, summary.code);
+  await ctx.reply(
+    ctx.t('friends-summary', {
+      discount: summary.discountPercent,
+      qualified: summary.qualified,
+      pending: summary.pending,
+    }),
+  );
+  const share = `https://t.me/share/url?url=${encodeURIComponent(link)}&text=${encodeURIComponent(ctx.t('friends-share-text'))}`;
+  const qr = await QRCode.toBuffer(link, {
+    type: 'png',
+    width: 512,
+    margin: 2,
+    errorCorrectionLevel: 'M',
+  });
+  await ctx.replyWithPhoto(new InputFile(qr, 'invite.png'), {
+    caption: ctx.t('friends-link', { link }),
+    reply_markup: new InlineKeyboard().url(ctx.t('friends-share'), share),
+  });
+});

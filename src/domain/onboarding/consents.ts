@@ -1,0 +1,68 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ConsentPurpose, Database } from '../../db/schema.js';
+
+/**
+ * The consent documents in force. A new wording gets a new version; records keep the version
+ * the person agreed to. The texts themselves are in the bot's translation files, keyed by
+ * purpose and version, so they are shown exactly as recorded.
+ */
+export const CONSENT_VERSIONS: Record<ConsentPurpose, string> = {
+  personal_data: '2026-11-24',
+  health_data: '2026-11-24',
+  marketing: '2026-11-24',
+};
+
+export interface ConsentChoice {
+  purpose: ConsentPurpose;
+  granted: boolean;
+}
+
+export async function recordConsents(
+  db: Kysely<Database> | Transaction<Database>,
+  clientId: string,
+  choices: ConsentChoice[],
+  channel: string,
+): Promise<void> {
+  if (choices.length === 0) return;
+  await db
+    .insertInto('client_consents')
+    .values(
+      choices.map((c) => ({
+        client_id: clientId,
+        purpose: c.purpose,
+        granted: c.granted,
+        document_version: CONSENT_VERSIONS[c.purpose],
+        channel,
+      })),
+    )
+    .execute();
+  const marketing = choices.find((c) => c.purpose === 'marketing');
+  if (marketing) {
+    await db
+      .updateTable('clients')
+      .set({ marketing_opt_in: marketing.granted })
+      .where('id', '=', clientId)
+      .execute();
+  }
+}
+
+/** The latest decision per purpose. */
+export async function currentConsents(
+  db: Kysely<Database>,
+  clientId: string,
+): Promise<Record<ConsentPurpose, boolean>> {
+  const rows = await db
+    .selectFrom('client_consents')
+    .select(['purpose', 'granted'])
+    .where('client_id', '=', clientId)
+    .orderBy('recorded_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+  const out: Record<ConsentPurpose, boolean> = {
+    personal_data: false,
+    health_data: false,
+    marketing: false,
+  };
+  for (const r of rows) out[r.purpose] = r.granted;
+  return out;
+}

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** Salon-wide switches, editable in the panel later; each has a safe default here. */
+export const SETTING_DEFAULTS = {
+  'registration.allow_typed_phone': false,
+} as const;
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+export async function getSetting<K extends SettingKey>(
+  db: Kysely<Database>,
+  key: K,
+): Promise<(typeof SETTING_DEFAULTS)[K]> {
+  const row = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', key)
+    .executeTakeFirst();
+  const fallback = SETTING_DEFAULTS[key];
+  return row && typeof row.value === typeof fallback
+    ? (row.value as (typeof SETTING_DEFAULTS)[K])
+    : fallback;
+}
+
+export async function setSetting<K extends SettingKey>(
+  db: Kysely<Database>,
+  key: K,
+  value: (typeof SETTING_DEFAULTS)[K],
+): Promise<void> {
+  const json = JSON.stringify(value);
+  await db
+    .insertInto('settings')
+    .values({ key, value: json })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: new Date() }))
+    .execute();
+}
