@@ -55,9 +55,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         db,
         crypto,
         clients,
-        messages: runtime.messages,
-        referrals: runtime.referrals,
-        registration: runtime.registration,
+        messages,
+        referrals,
+        registration,
         staff,
         logger,
       });

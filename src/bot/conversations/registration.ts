@@ -40,9 +40,6 @@ export function registrationConversation(services: BotServices) {
       birthday: null as Birthday | null,
       sourceId: start.sourceId,
     };
-    const nav = (t: ConversationContext['t']) =>
-      new InlineKeyboard().text(t('reg-back'), 'reg:back').text(t('reg-cancel'), 'reg:cancel');
-
     /** Waits for the next update, settling Back, Cancel and foreign commands in one place. */
     const wait = async (): Promise<{ step: Step } | { update: ConversationContext }> => {
       const update = await conversation.wait();
@@ -225,9 +222,9 @@ export function registrationConversation(services: BotServices) {
         const options = await conversation.external(() => sourceOptions(services.db));
         if (options.length === 0) return 'next';
         const keyboard = new InlineKeyboard();
-        options
-          .slice(0, 30)
-          .forEach((o, i) => keyboard.text(o.label.slice(0, 60), `reg:src:${i}`).row());
+        for (const [i, o] of options.slice(0, 30).entries()) {
+          keyboard.text(o.label.slice(0, 60), `reg:src:${i}`).row();
+        }
         keyboard
           .text(ctx.t('reg-skip'), 'reg:skip')
           .row()
