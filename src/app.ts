@@ -59,6 +59,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         referrals,
         registration,
         staff,
+        cards: runtime.cards,
         logger,
       });
     } else if (roles.has('bot')) {
@@ -79,6 +80,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         db,
         crypto,
         clients,
+        cards: runtime.cards,
         staff,
         ...(clientele && webhook
           ? {

@@ -8,6 +8,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/schema.js';
 import { ClientService } from './domain/clients/client-service.js';
+import { CardService } from './domain/loyalty/card-service.js';
 import { ClientMessages } from './domain/messages/client-messages.js';
 import { RegistrationService } from './domain/onboarding/registration.js';
 import { ReferralService } from './domain/referrals/referral-service.js';
@@ -26,6 +27,7 @@ export interface Services {
   messages: ClientMessages;
   referrals: ReferralService;
   registration: RegistrationService;
+  cards: CardService;
 }
 
 export function createServices(deps: {
@@ -42,6 +44,7 @@ export function createServices(deps: {
     messages: new ClientMessages(db, crypto),
     referrals,
     registration: new RegistrationService(db, clients, referrals),
+    cards: new CardService(db),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { ClientService } from '../domain/clients/client-service.js';
+import type { CardService } from '../domain/loyalty/card-service.js';
 import {
   AccountLockedError,
   AuthenticationError,
@@ -38,6 +39,7 @@ export interface PanelDeps {
   db: Kysely<Database>;
   crypto: Crypto;
   clients: ClientService;
+  cards: CardService;
   staff: StaffService;
   logger: Logger;
   cookieSecure: boolean;
@@ -90,10 +92,12 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
   }
 }
 
-export function panelResources(deps: Pick<PanelDeps, 'db' | 'clients'>): ResourceWithOptions[] {
+export function panelResources(
+  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards'>,
+): ResourceWithOptions[] {
   return [
     guarded(
-      new ClientSource(deps.clients),
+      new ClientSource(deps.clients, deps.cards),
       { name: 'CRM', icon: 'Users' },
       {
         list: ['name', 'phone', 'birthday', 'tags', 'createdAt'],

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { ClientService } from '../domain/clients/client-service.js';
+import type { CardService } from '../domain/loyalty/card-service.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
 import type { Logger } from '../logger.js';
 import { registerPanel } from './admin-panel.js';
@@ -21,6 +22,7 @@ export interface ServerDeps {
   db: Kysely<Database>;
   crypto: Crypto;
   clients: ClientService;
+  cards: CardService;
   staff: StaffService;
   webhook?: FastifyPluginAsync;
   isReady?: () => Promise<boolean>;
@@ -95,6 +97,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     db: deps.db,
     crypto: deps.crypto,
     clients: deps.clients,
+    cards: deps.cards,
     staff: deps.staff,
     logger: deps.logger,
     cookieSecure: deps.config.http.cookieSecure,

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { ClientService } from '../domain/clients/client-service.js';
+import type { CardService } from '../domain/loyalty/card-service.js';
 import type { ClientMessages } from '../domain/messages/client-messages.js';
 import type { RegistrationService } from '../domain/onboarding/registration.js';
 import type { ReferralService } from '../domain/referrals/referral-service.js';
@@ -19,6 +20,7 @@ export interface BotServices {
   referrals: ReferralService;
   registration: RegistrationService;
   staff: StaffService;
+  cards: CardService;
   logger: Logger;
 }
 

@@ -8,12 +8,17 @@ process.env.ADMIN_JS_TMP_DIR ??= '.adminjs';
 const { createAdmin, panelResources } = await import('../admin/admin-panel.js');
 const { ClientService } = await import('../domain/clients/client-service.js');
 const { createCrypto } = await import('../crypto/crypto.js');
+const { CardService } = await import('../domain/loyalty/card-service.js');
 
 const logger = createLogger({ level: 'warn' });
 const unused = createDatabase('postgres://unused@127.0.0.1:1/unused');
 const crypto = await createCrypto({ masterKey: new Uint8Array(32) });
 const admin = createAdmin(
-  panelResources({ db: unused.db, clients: new ClientService({ db: unused.db, crypto, logger }) }),
+  panelResources({
+    db: unused.db,
+    clients: new ClientService({ db: unused.db, crypto, logger }),
+    cards: new CardService(unused.db),
+  }),
 );
 const started = Date.now();
 await admin.initialize();

@@ -13,7 +13,14 @@ describe('bot: profile, data rights and staff linking', () => {
   async function registered(phone: string): Promise<{ user: FakeUser; id: string }> {
     const user = h.fake.user({ language_code: 'en', first_name: 'Maria' });
     const client = await h.clients.create(
-      { name: 'Maria Lopez', phone, birthday: { day: 2, month: 8, year: null }, allergies: 'latex', telegramUserId: user.id, locale: 'en' },
+      {
+        name: 'Maria Lopez',
+        phone,
+        birthday: { day: 2, month: 8, year: null },
+        allergies: 'latex',
+        telegramUserId: user.id,
+        locale: 'en',
+      },
       SYSTEM,
     );
     return { user, id: client.id };
@@ -38,7 +45,10 @@ describe('bot: profile, data rights and staff linking', () => {
     expect((await user.nextReply()).text).toMatch(/no such date/);
     user.send('01.09.1991');
     expect((await user.nextReply()).text).toBe('Saved.');
-    expect(await h.clients.get(id, SYSTEM)).toMatchObject({ name: 'Maria López-García', birthday: { day: 1, month: 9, year: 1991 } });
+    expect(await h.clients.get(id, SYSTEM)).toMatchObject({
+      name: 'Maria López-García',
+      birthday: { day: 1, month: 9, year: 1991 },
+    });
   });
 
   it('withdraws and gives marketing consent in one tap each', async () => {
@@ -62,28 +72,67 @@ describe('bot: profile, data rights and staff linking', () => {
 
   it('sends everything stored about the client as a JSON file', async () => {
     const { user, id } = await registered('+79161231003');
-    await h.services.messages.submit({ telegramUserId: user.id, clientId: id, body: 'please call me back' });
+    await h.services.messages.submit({
+      telegramUserId: user.id,
+      clientId: id,
+      body: 'please call me back',
+    });
     user.send('👤 Profile');
     user.click('My data', { message: await user.nextReply() });
     const file = await user.nextReply();
     expect(file.method).toBe('sendDocument');
     expect(file.document?.file_name).toBe('my-data.json');
     const data = JSON.parse(file.document?.bytes.toString('utf8') ?? '{}');
-    expect(data.client).toMatchObject({ name: 'Maria Lopez', phone: '+79161231003', birthday: '--08-02', allergies: 'latex', language: 'en' });
-    expect(data.messagesToSalon).toEqual([expect.objectContaining({ text: 'please call me back' })]);
+    expect(data.client).toMatchObject({
+      name: 'Maria Lopez',
+      phone: '+79161231003',
+      birthday: '--08-02',
+      allergies: 'latex',
+      language: 'en',
+    });
+    expect(data.messagesToSalon).toEqual([
+      expect.objectContaining({ text: 'please call me back' }),
+    ]);
     expect(Array.isArray(data.consents) && Array.isArray(data.visits)).toBe(true);
-    const audit = await h.t.db.selectFrom('audit_log').select('action').where('entity_id', '=', id).execute();
+    const audit = await h.t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_id', '=', id)
+      .execute();
     expect(audit.map((a) => a.action)).toContain('export');
   });
 
   it('erases the client after confirmation, keeps anonymous visits, and lets them register again', async () => {
     const { user, id } = await registered('+79161231004');
-    const branch = await h.t.db.insertInto('branches').values({ name: 'Main', time_zone: 'Europe/Moscow' }).returning('id').executeTakeFirstOrThrow();
-    const master = await h.t.db.insertInto('masters').values({ branch_id: branch.id, display_name: 'Olga' }).returning('id').executeTakeFirstOrThrow();
-    const service = await h.t.db.insertInto('services').values({ name: 'Cut', duration_min: 60, price: 1000 }).returning('id').executeTakeFirstOrThrow();
+    const branch = await h.t.db
+      .insertInto('branches')
+      .values({ name: 'Main', time_zone: 'Europe/Moscow' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const master = await h.t.db
+      .insertInto('masters')
+      .values({ branch_id: branch.id, display_name: 'Olga' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const service = await h.t.db
+      .insertInto('services')
+      .values({ name: 'Cut', duration_min: 60, price: 1000 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await h.t.db
       .insertInto('appointments')
-      .values({ branch_id: branch.id, master_id: master.id, service_id: service.id, client_id: id, starts_at: new Date('2026-01-10T10:00:00Z'), ends_at: new Date('2026-01-10T11:00:00Z'), price: 1000, status: 'done', amount_paid: 1000, channel: 'panel' })
+      .values({
+        branch_id: branch.id,
+        master_id: master.id,
+        service_id: service.id,
+        client_id: id,
+        starts_at: new Date('2026-01-10T10:00:00Z'),
+        ends_at: new Date('2026-01-10T11:00:00Z'),
+        price: 1000,
+        status: 'done',
+        amount_paid: 1000,
+        channel: 'panel',
+      })
       .execute();
     user.send('👤 Profile');
     user.click('Delete my data', { message: await user.nextReply() });
@@ -95,15 +144,36 @@ describe('bot: profile, data rights and staff linking', () => {
     user.click('Delete my data', { message: await user.nextReply() });
     await user.nextReply();
     user.click('Yes, delete');
-    expect((await user.nextReply()).text).toMatch(/Your data has been deleted. We kept only anonymous visit statistics/);
+    expect((await user.nextReply()).text).toMatch(
+      /Your data has been deleted. We kept only anonymous visit statistics/,
+    );
     expect(await h.clients.findByPhone('+79161231004')).toEqual([]);
     expect(await h.clients.getByTelegramId(user.id)).toBeNull();
-    const row = await h.t.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await h.t.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.data_key).toHaveLength(0);
-    expect([row.name_enc, row.phone_enc, row.birthday_enc, row.allergies_enc]).toEqual([null, null, null, null]);
-    const visits = await h.t.db.selectFrom('appointments').select(['client_id', 'amount_paid']).where('client_id', '=', id).execute();
+    expect([row.name_enc, row.phone_enc, row.birthday_enc, row.allergies_enc]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+    const visits = await h.t.db
+      .selectFrom('appointments')
+      .select(['client_id', 'amount_paid'])
+      .where('client_id', '=', id)
+      .execute();
     expect(visits).toEqual([{ client_id: id, amount_paid: '1000.00' }]);
-    expect(await h.t.db.selectFrom('conversation_state').selectAll().where('key', 'like', `chat:${user.id}:%`).execute()).toEqual([]);
+    expect(
+      await h.t.db
+        .selectFrom('conversation_state')
+        .selectAll()
+        .where('key', 'like', `chat:${user.id}:%`)
+        .execute(),
+    ).toEqual([]);
 
     user.send('/start');
     await user.replies(2);
@@ -125,7 +195,15 @@ describe('bot: profile, data rights and staff linking', () => {
   });
 
   it('links a staff member with a one-time code; used, expired and forged codes are refused', async () => {
-    await h.services.staff.create({ email: 'olga@salon.test', displayName: 'Olga', role: 'master', password: 'a long enough password' }, SYSTEM);
+    await h.services.staff.create(
+      {
+        email: 'olga@salon.test',
+        displayName: 'Olga',
+        role: 'master',
+        password: 'a long enough password',
+      },
+      SYSTEM,
+    );
     const { code } = await h.services.staff.createLinkCode('olga@salon.test', SYSTEM);
     const olga = h.fake.user({ language_code: 'en' });
     olga.send(`/start staff_${code}`);
@@ -138,7 +216,11 @@ describe('bot: profile, data rights and staff linking', () => {
     expect(await h.services.staff.getByTelegramId(other.id)).toBeNull();
 
     const { code: old } = await h.services.staff.createLinkCode('olga@salon.test', SYSTEM);
-    await h.t.db.updateTable('staff_link_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('used_at', 'is', null).execute();
+    await h.t.db
+      .updateTable('staff_link_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('used_at', 'is', null)
+      .execute();
     other.send(`/start staff_${old}`);
     expect((await other.nextReply()).text).toMatch(/expired/);
     other.send('/start staff_ForgedCodeForgedCode');
@@ -154,5 +236,60 @@ describe('bot: profile, data rights and staff linking', () => {
     expect((await stranger.nextReply()).text).toMatch(/Please register first/);
     stranger.send('🎁 Discount and friends');
     expect((await stranger.nextReply()).text).toMatch(/Please register first/);
+  });
+});
+
+describe('bot: loyalty card', () => {
+  const h = new BotHarness();
+  beforeAll(() => h.setUp());
+  afterAll(() => h.tearDown());
+
+  it('shows a card with QR and barcode, reissues it free, and the old number stops working', async () => {
+    const user = h.fake.user({ language_code: 'en' });
+    const client = await h.clients.create(
+      { name: 'Card Holder', phone: '+79161232001', telegramUserId: user.id, locale: 'en' },
+      SYSTEM,
+    );
+    user.send('💳 Card');
+    const card = await user.nextReply();
+    expect(card.method).toBe('sendPhoto');
+    const { PNG } = await import('pngjs');
+    const image = PNG.sync.read(card.photo?.bytes ?? Buffer.alloc(0));
+    expect(image.width).toBeGreaterThan(image.height);
+    const number =
+      /card: (\d{3} \d{3} \d{4})/.exec(card.caption ?? '')?.[1]?.replaceAll(' ', '') ?? '';
+    expect(number).toMatch(/^\d{10}$/);
+    expect(await h.services.cards.clientByCard(number)).toBe(client.id);
+    user.send('💳 Card');
+    expect((await user.nextReply()).caption).toContain(
+      card.caption?.match(/\d{3} \d{3} \d{4}/)?.[0] ?? 'x',
+    );
+
+    user.click('I lost my card', { message: card });
+    const fresh = await user.nextReply();
+    const newNumber =
+      /new card: (\d{3} \d{3} \d{4})/.exec(fresh.caption ?? '')?.[1]?.replaceAll(' ', '') ?? '';
+    expect(newNumber).not.toBe(number);
+    expect(await h.services.cards.clientByCard(number)).toBeNull();
+    expect(await h.services.cards.clientByCard(newNumber)).toBe(client.id);
+    const active = await h.t.db
+      .selectFrom('loyalty_cards')
+      .select('number')
+      .where('client_id', '=', client.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(active).toHaveLength(1);
+    await Promise.all([
+      h.services.cards.activeCard(client.id),
+      h.services.cards.activeCard(client.id),
+    ]);
+    expect(
+      await h.t.db
+        .selectFrom('loyalty_cards')
+        .select('number')
+        .where('client_id', '=', client.id)
+        .where('revoked_at', 'is', null)
+        .execute(),
+    ).toHaveLength(1);
   });
 });

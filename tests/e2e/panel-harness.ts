@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/admin/server.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import type { StaffRole } from '../../src/db/schema.js';
-import { ClientService } from '../../src/domain/clients/client-service.js';
-import { StaffService } from '../../src/domain/staff/staff-service.js';
+import type { ClientService } from '../../src/domain/clients/client-service.js';
+import type { CardService } from '../../src/domain/loyalty/card-service.js';
+import type { StaffService } from '../../src/domain/staff/staff-service.js';
+import { createServices } from '../../src/runtime.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -15,20 +17,24 @@ export class PanelHarness {
   crypto!: Crypto;
   clients!: ClientService;
   staff!: StaffService;
+  cards!: CardService;
   app!: FastifyInstance;
   url!: string;
 
   async setUp(): Promise<this> {
     this.t = await createTestDatabase('panel');
     this.crypto = await testCrypto();
-    this.clients = new ClientService({ db: this.t.db, crypto: this.crypto, logger: silentLogger });
-    this.staff = new StaffService({ db: this.t.db, crypto: this.crypto, logger: silentLogger });
+    const services = createServices({ db: this.t.db, crypto: this.crypto, logger: silentLogger });
+    this.clients = services.clients;
+    this.staff = services.staff;
+    this.cards = services.cards;
     this.app = await buildServer({
       config: { http: { port: 0, host: '127.0.0.1', publicUrl: undefined, cookieSecure: false } },
       logger: silentLogger,
       db: this.t.db,
       crypto: this.crypto,
       clients: this.clients,
+      cards: this.cards,
       staff: this.staff,
     });
     this.url = await this.app.listen({ port: 0, host: '127.0.0.1' });

@@ -71,7 +71,7 @@ describe('panel security', () => {
   });
 
   it('(2) refuses to build a panel with an asynchronous, missing or open access check', () => {
-    const resources = panelResources({ db: h.t.db, clients: h.clients });
+    const resources = panelResources({ db: h.t.db, clients: h.clients, cards: h.cards });
     expect(() => assertAccessChecks(resources)).not.toThrow();
     const first = resources[0];
     if (!first) throw new Error('no resources');
@@ -183,6 +183,7 @@ describe('panel security', () => {
       db: h.t.db,
       crypto: h.crypto,
       clients: h.clients,
+      cards: h.cards,
       staff: h.staff,
     });
     const response = await app.inject({
@@ -231,6 +232,32 @@ describe('panel security', () => {
       body: 'email=x@y.z&password=whatever',
     });
     expect(forgedLogin.status).toBe(403);
+  });
+
+  it('finds a client by loyalty card number, phone or name from one search box', async () => {
+    const owner = await h.login(await h.addStaff('owner'));
+    const client = await h.clients.create({ name: 'Card Search', phone: '+79161239876' }, SYSTEM);
+    const number = await h.cards.activeCard(client.id);
+    const search = async (q: string) =>
+      (await (
+        await h.get(
+          `/admin/api/resources/Client/actions/list?filters.name=${encodeURIComponent(q)}`,
+          owner,
+        )
+      ).json()) as {
+        records: { params: { name: string } }[];
+      };
+    expect((await search(number)).records.map((r) => r.params.name)).toEqual(['Card Search']);
+    expect(
+      (await search(number.replace(/(\d{3})(\d{3})/, '$1 $2 '))).records.map((r) => r.params.name),
+    ).toEqual(['Card Search']);
+    expect((await search('+7 916 123-98-76')).records.map((r) => r.params.name)).toEqual([
+      'Card Search',
+    ]);
+    expect((await search('search card')).records.map((r) => r.params.name)).toEqual([
+      'Card Search',
+    ]);
+    expect((await search("'; drop table clients;--")).records).toEqual([]);
   });
 
   it('turns domain validation errors into field errors and stores nothing', async () => {

@@ -2,6 +2,8 @@ import type { Actor } from '../../domain/actor.js';
 import type { Client, ClientInput, ClientService } from '../../domain/clients/client-service.js';
 import { parseBirthday } from '../../domain/clients/normalise.js';
 import { InvalidInputError } from '../../domain/errors.js';
+import { isValidCardNumber } from '../../domain/loyalty/card-number.js';
+import type { CardService } from '../../domain/loyalty/card-service.js';
 import type { FieldSpec, Page, Params, RecordSource } from '../adapter/record-source.js';
 
 const FIELDS: FieldSpec[] = [
@@ -75,11 +77,20 @@ export class ClientSource implements RecordSource {
   readonly id = 'Client';
   readonly fields = FIELDS;
 
-  constructor(private readonly clients: ClientService) {}
+  constructor(
+    private readonly clients: ClientService,
+    private readonly cards: CardService,
+  ) {}
 
+  /** One search box: a card number, a phone in any format, or words of the name. */
   private async search(filters: Record<string, string>): Promise<Client[] | null> {
     const query = (filters.name ?? filters.phone ?? '').trim();
     if (query === '') return null;
+    if (isValidCardNumber(query.replace(/[\s-]/g, ''))) {
+      const id = await this.cards.clientByCard(query);
+      const found = id ? await this.clients.findById(id) : null;
+      if (found) return [found];
+    }
     return PHONE_LIKE.test(query)
       ? this.clients.findByPhone(query)
       : this.clients.findByName(query);

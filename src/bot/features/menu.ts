@@ -3,6 +3,7 @@ import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import QRCode from 'qrcode';
 import type { Client } from '../../domain/clients/client-service.js';
 import { upcomingVisits } from '../../domain/visits/client-visits.js';
+import { renderCardImage } from '../card-image.js';
 import type { BotContext } from '../context.js';
 import { REGISTRATION } from '../conversations/registration.js';
 import { referralLink } from '../deep-link.js';
@@ -47,6 +48,37 @@ menuFeature.filter(hears('menu-visits'), async (ctx) => {
 });
 
 menuFeature.filter(hears('menu-help'), (ctx) => ctx.reply(ctx.t('help')));
+
+async function sendCard(
+  ctx: BotContext,
+  number: string,
+  key: 'card-caption' | 'card-reissued',
+): Promise<void> {
+  const spaced = number.replace(/(\d{3})(\d{3})(\d{4})/, '$1 $2 $3');
+  await ctx.replyWithPhoto(new InputFile(await renderCardImage(number), 'card.png'), {
+    caption: ctx.t(key, { number: spaced }),
+    reply_markup: new InlineKeyboard().text(ctx.t('card-lost'), 'card:reissue'),
+  });
+}
+
+menuFeature.filter(hears('menu-card'), async (ctx) => {
+  const client = await clientOf(ctx);
+  if (client) await sendCard(ctx, await ctx.services.cards.activeCard(client.id), 'card-caption');
+});
+
+menuFeature.callbackQuery('card:reissue', async (ctx) => {
+  const client = await ctx.services.clients.getByTelegramId(ctx.from.id);
+  if (!client) {
+    await ctx.answerCallbackQuery({ text: ctx.t('menu-register-first') });
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  await sendCard(
+    ctx,
+    await ctx.services.cards.reissue(client.id, { type: 'client', id: client.id }),
+    'card-reissued',
+  );
+});
 
 menuFeature.filter(hears('menu-friends'), async (ctx) => {
   const client = await clientOf(ctx);

@@ -113,3 +113,6 @@ staff-link-used = That link code has already been used. Please ask the salon for
 staff-link-expired = That link code has expired. Please ask the salon for a new one.
 visits-title = Your bookings:
 visits-line = • { $when } — { $service } with { $master } ({ $branch })
+card-caption = Your client card: { $number }. Show it at reception — the scanner reads the code.
+card-reissued = Your new card: { $number }. The old one no longer works.
+card-lost = I lost my card

@@ -113,3 +113,6 @@ staff-link-used = Этот код привязки уже использован
 staff-link-expired = Срок действия кода привязки истёк. Попросите в салоне новый.
 visits-title = Ваши записи:
 visits-line = • { $when } — { $service }, мастер { $master } ({ $branch })
+card-caption = Ваша карта клиента: { $number }. Покажите её на ресепшене — код считает сканер.
+card-reissued = Новая карта: { $number }. Старая больше не действует.
+card-lost = Я потерял(а) карту

@@ -171,6 +171,18 @@ export class ClientService {
     return this.decryptRow(row);
   }
 
+  /** A client for a list or search result: no audit entry (opening the card makes one). */
+  async findById(id: string): Promise<Client | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('id', '=', id)
+      .where('erased_at', 'is', null)
+      .executeTakeFirst();
+    return row ? this.decryptRow(row) : null;
+  }
+
   async getByTelegramId(telegramUserId: number): Promise<Client | null> {
     const row = await this.db
       .selectFrom('clients')
