@@ -5,6 +5,7 @@ import { startPolling } from './bot/polling.js';
 import { createWebhookPlugin, registerWebhook, webhookPath } from './bot/webhook.js';
 import type { Config } from './config.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
+import { type Dispatcher, startDispatcher } from './jobs/outbox-dispatcher.js';
 import { type Jobs, startJobs } from './jobs/start-jobs.js';
 import type { Logger } from './logger.js';
 import { openRuntime, StartupError } from './runtime.js';
@@ -37,11 +38,13 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   let polling: { stop(): Promise<void> } | undefined;
   let clientele: ClienteleBot | undefined;
   let jobs: Jobs | undefined;
+  let dispatcher: Dispatcher | undefined;
   let initialOwner: RunningApp['initialOwner'] = null;
 
   const stop = async () => {
     await polling?.stop();
     await jobs?.stop();
+    await dispatcher?.stop();
     await server?.close();
     if (clientele && !polling) await clientele.inFlight.drain();
     await runtime.close();
@@ -108,6 +111,15 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     }
     if (roles.has('jobs')) {
       jobs = startJobs({ db, logger, jobs: [housekeepingJob(db)] });
+      if (config.bot.enabled) {
+        dispatcher = startDispatcher({
+          db,
+          crypto,
+          logger,
+          token: config.bot.token,
+          apiRoot: config.bot.apiRoot,
+        });
+      }
     }
   } catch (err) {
     await stop().catch(() => undefined);

@@ -12,6 +12,7 @@ import { FEEDBACK, feedbackConversation } from './conversations/feedback.js';
 import { PROFILE_EDIT, profileEditConversation } from './conversations/profile-edit.js';
 import { REGISTRATION, registrationConversation } from './conversations/registration.js';
 import { describeError, replyWithError } from './errors.js';
+import { chatMemberFeature } from './features/chat-member.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { menuFeature } from './features/menu.js';
@@ -95,6 +96,7 @@ export function createBot(deps: BotDeps): ClienteleBot {
   features.command('feedback', (ctx) => ctx.conversation.enter(FEEDBACK));
   features.command('cancel', (ctx) => ctx.conversation.exitAll());
   features.use(
+    chatMemberFeature,
     startFeature,
     helpFeature,
     languageFeature(preferences),
@@ -105,7 +107,7 @@ export function createBot(deps: BotDeps): ClienteleBot {
 
   bot.catch((err) => {
     services.logger.error(
-      { err: describeError(err.error), update_id: err.ctx.update.update_id },
+      { error: describeError(err.error), update_id: err.ctx.update.update_id },
       'update failed',
     );
   });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentConsents } from '../../src/domain/onboarding/consents.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
+import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { type BotMessage, buttons, type FakeUser } from '../helpers/fake-bot-api.js';
+import { silentLogger } from '../helpers/fixtures.js';
 import { BotHarness } from './bot-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
@@ -242,6 +244,37 @@ describe('bot: onboarding', () => {
     expect((await h.services.referrals.tree(annaClient?.id ?? '')).map((n) => n.clientId)).toEqual([
       friendClient?.id,
     ]);
+  });
+
+  it('learns when a client blocks and unblocks the bot', async () => {
+    const user = h.fake.user({ language_code: 'en' });
+    const client = await h.clients.create(
+      { name: 'Blocky', phone: '+79161230050', telegramUserId: user.id },
+      SYSTEM,
+    );
+    const member = (status: 'kicked' | 'member') =>
+      h.fake.enqueue({
+        my_chat_member: {
+          chat: { id: user.id, type: 'private', first_name: 'Blocky' },
+          from: { id: user.id, is_bot: false, first_name: 'Blocky' },
+          date: Math.floor(Date.now() / 1000),
+          old_chat_member: {
+            status: status === 'kicked' ? 'member' : 'kicked',
+            user: h.fake.botInfo,
+          },
+          new_chat_member: {
+            status,
+            user: h.fake.botInfo,
+            ...(status === 'kicked' ? { until_date: 0 } : {}),
+          },
+        },
+      });
+    member('kicked');
+    await expect
+      .poll(async () => (await h.clients.findById(client.id))?.blockedBotAt instanceof Date)
+      .toBe(true);
+    member('member');
+    await expect.poll(async () => (await h.clients.findById(client.id))?.blockedBotAt).toBeNull();
   });
 
   it('ignores self-referral, unknown codes and links for people already in the base', async () => {

@@ -206,6 +206,15 @@ export class ClientService {
     return row ?? null;
   }
 
+  /** Telegram tells us when a user blocks or unblocks the bot; messages stop and resume. */
+  async setBotBlocked(telegramUserId: number, blocked: boolean): Promise<void> {
+    await this.db
+      .updateTable('clients')
+      .set({ blocked_bot_at: blocked ? sql`now()` : null })
+      .where('telegram_user_id', '=', String(telegramUserId))
+      .execute();
+  }
+
   /** Exact phone search: the index gives candidates, decryption confirms them. */
   async findByPhone(rawPhone: string): Promise<Client[]> {
     let phone: string;
