@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentConsents } from '../../src/domain/onboarding/consents.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
-import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { type BotMessage, buttons, type FakeUser } from '../helpers/fake-bot-api.js';
-import { silentLogger } from '../helpers/fixtures.js';
 import { BotHarness } from './bot-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
