@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 
 /** Salon-wide switches, editable in the panel later; each has a safe default here. */
 export const SETTING_DEFAULTS = {
-  'registration.allow_typed_phone': false,
+  'registration.allow_typed_phone': false as boolean,
 } as const;
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentConsents } from '../../src/domain/onboarding/consents.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
+import { setSetting } from '../../src/domain/settings.js';
+import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { type BotMessage, buttons, type FakeUser } from '../helpers/fake-bot-api.js';
+import { silentLogger } from '../helpers/fixtures.js';
 import { BotHarness } from './bot-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
@@ -150,6 +153,32 @@ describe('bot: onboarding', () => {
     expect((await user.nextReply()).text).toMatch(/Registration cancelled/);
   });
 
+  it('accepts a typed phone number only where the salon allows it', async () => {
+    await setSetting(h.t.db, 'registration.allow_typed_phone', true);
+    try {
+      const user = h.fake.user({ language_code: 'en', first_name: 'Typist' });
+      user.send('/start');
+      await user.replies(2);
+      user.click('I agree');
+      await user.nextReply();
+      user.click('No');
+      await user.nextReply();
+      user.click('No');
+      expect((await user.nextReply()).text).toMatch(/or type it/);
+      user.send('not a phone at all');
+      expect((await user.nextReply()).text).toMatch(/could not read that number/);
+      user.send('8 (916) 123-00-60');
+      await user.replies(2);
+      user.click('Yes, “Typist”');
+      await user.nextReply();
+      user.click('Skip');
+      expect((await user.nextReply()).text).toBe('Done, Typist! You are registered.');
+      expect((await h.clients.getByTelegramId(user.id))?.phone).toBe('+79161230060');
+    } finally {
+      await setSetting(h.t.db, 'registration.allow_typed_phone', false);
+    }
+  });
+
   it('resumes registration after a restart of the bot', async () => {
     const user = h.fake.user({ language_code: 'en', first_name: 'Restart' });
     user.send('/start');
@@ -223,11 +252,26 @@ describe('bot: onboarding', () => {
     expect(Number(joined.chat_id)).toBe(anna.id);
     expect(readOutboxMessage(h.crypto, joined).text).toMatch(/A friend registered with your link/);
 
+    // The dispatcher delivers the notices to the referrer's chat.
+    const dispatcher = startDispatcher({
+      db: h.t.db,
+      crypto: h.crypto,
+      logger: silentLogger,
+      token: h.fake.token,
+      apiRoot: h.fake.apiRoot,
+      loop: false,
+    });
+    await dispatcher.runOnce();
+    expect((await anna.nextReply()).text).toMatch(/A friend registered with your link/);
     expect(await h.services.referrals.qualify(friendClient?.id ?? '')).toEqual({
       referrerId: annaClient?.id,
       discountPercent: 5,
     });
     expect(await h.services.referrals.qualify(friendClient?.id ?? '')).toBeNull();
+    await new Promise((r) => setTimeout(r, 1000)); // one message per second per chat
+    await dispatcher.runOnce();
+    await dispatcher.stop();
+    expect((await anna.nextReply()).text).toMatch(/your discount is now 5%/);
     const qualified = await h.t.db
       .selectFrom('outbox')
       .selectAll()

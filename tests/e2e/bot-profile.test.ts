@@ -209,6 +209,8 @@ describe('bot: profile, data rights and staff linking', () => {
     olga.send(`/start staff_${code}`);
     expect((await olga.nextReply()).text).toMatch(/^Olga, your Telegram is now linked/);
     expect((await h.services.staff.getByTelegramId(olga.id))?.email).toBe('olga@salon.test');
+    olga.send('/start');
+    expect((await olga.nextReply()).text).toMatch(/^Hello, Olga! You are salon staff/);
 
     const other = h.fake.user({ language_code: 'en' });
     other.send(`/start staff_${code}`);

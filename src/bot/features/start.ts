@@ -28,6 +28,13 @@ startFeature.command('start', async (ctx) => {
     });
     return;
   }
+  // A linked staff member who is not also a client is not asked to register.
+  const staff =
+    ctx.from && link === null ? await ctx.services.staff.getByTelegramId(ctx.from.id) : null;
+  if (staff) {
+    await ctx.reply(ctx.t('staff-welcome', { name: staff.displayName }));
+    return;
+  }
   const start: RegistrationStart = { referralCode: null, sourceId: null };
   if (link?.kind === 'ref') start.referralCode = link.code;
   if (link?.kind === 'src') {

@@ -116,3 +116,4 @@ visits-line = • { $when } — { $service } with { $master } ({ $branch })
 card-caption = Your client card: { $number }. Show it at reception — the scanner reads the code.
 card-reissued = Your new card: { $number }. The old one no longer works.
 card-lost = I lost my card
+staff-welcome = Hello, { $name }! You are salon staff: your bookings and daily agenda will come here.
