@@ -192,12 +192,22 @@ function loadKeys(env: Env, dataDir: string): Config['keys'] {
       generatedFile: undefined,
     };
   }
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  let generatedFile: string | undefined = file;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    // Another process starting at the same moment made it first: use that one.
+    if (code !== 'EEXIST') {
+      throw new ConfigError(`DATA_DIR is invalid: cannot write the key file ${file} (${code})`);
+    }
+    generatedFile = undefined;
+  }
   return {
     current: decodeKey(readFileSync(file, 'utf8'), `key file ${file}`),
     previous,
-    generatedFile: file,
+    generatedFile,
   };
 }
 

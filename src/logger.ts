@@ -24,6 +24,7 @@ const SENSITIVE_KEYS = [
   'comment',
   'text',
   'caption',
+  'body',
   'email',
   'username',
   'password',

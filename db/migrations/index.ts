@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as core from './20261124T1200_core.js';
 import * as clientMessages from './20261124T1300_client_messages.js';
 import * as onboarding from './20261124T1400_onboarding.js';
+import * as booking from './20261124T1500_booking.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder so the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '20261124T1200_core': core,
   '20261124T1300_client_messages': clientMessages,
   '20261124T1400_onboarding': onboarding,
+  '20261124T1500_booking': booking,
 };

@@ -113,6 +113,8 @@ export interface AppointmentsTable {
   client_id: string | null;
   starts_at: Timestamp;
   ends_at: Timestamp;
+  /** End of the visit plus the service's buffer: the span the no-overlap rule protects. */
+  blocked_until: ColumnType<Date, Date | string, Date | string>;
   status: Generated<AppointmentStatus>;
   price: Numeric;
   discount_pct: ColumnType<string, number | string | undefined, number | string>;
@@ -216,6 +218,33 @@ export interface StaffLinkTokensTable {
   created_at: CreatedAt;
 }
 
+export interface MasterServicesTable {
+  master_id: string;
+  service_id: string;
+  price: Numeric | null;
+  duration_min: number | null;
+}
+
+export interface WorkingHoursTable {
+  id: Generated<string>;
+  master_id: string;
+  weekday: number;
+  /** 'HH:MM:SS' */
+  starts: string;
+  ends: string;
+}
+
+export interface ScheduleExceptionsTable {
+  id: Generated<string>;
+  master_id: string;
+  /** 'YYYY-MM-DD' in the branch's zone */
+  day: ColumnType<string, string, string>;
+  kind: 'off' | 'hours';
+  starts: string | null;
+  ends: string | null;
+  note: string | null;
+}
+
 export interface Database {
   branches: BranchesTable;
   staff_users: StaffUsersTable;
@@ -236,6 +265,9 @@ export interface Database {
   referrals: ReferralsTable;
   loyalty_cards: LoyaltyCardsTable;
   staff_link_tokens: StaffLinkTokensTable;
+  master_services: MasterServicesTable;
+  working_hours: WorkingHoursTable;
+  schedule_exceptions: ScheduleExceptionsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

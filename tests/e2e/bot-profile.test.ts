@@ -128,6 +128,7 @@ describe('bot: profile, data rights and staff linking', () => {
         client_id: id,
         starts_at: new Date('2026-01-10T10:00:00Z'),
         ends_at: new Date('2026-01-10T11:00:00Z'),
+        blocked_until: new Date('2026-01-10T11:00:00Z'),
         price: 1000,
         status: 'done',
         amount_paid: 1000,

@@ -39,6 +39,7 @@ describe('core schema', () => {
     service_id: ids.service,
     starts_at: new Date(from),
     ends_at: new Date(to),
+    blocked_until: new Date(to),
     price: 1500,
     channel: 'bot' as const,
   });
@@ -73,6 +74,26 @@ describe('core schema', () => {
       ),
     );
     expect(racers.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('keeps the buffer after a visit inside the guarantee', async () => {
+    await t.db
+      .insertInto('appointments')
+      .values({
+        ...visit(ids.other, '2026-12-05T10:00:00Z', '2026-12-05T11:00:00Z'),
+        blocked_until: new Date('2026-12-05T11:15:00Z'),
+      })
+      .execute();
+    const err = await t.db
+      .insertInto('appointments')
+      .values(visit(ids.other, '2026-12-05T11:00:00Z', '2026-12-05T12:00:00Z'))
+      .execute()
+      .catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('23P01');
+    await t.db
+      .insertInto('appointments')
+      .values(visit(ids.other, '2026-12-05T11:15:00Z', '2026-12-05T12:00:00Z'))
+      .execute();
   });
 
   it('frees the time of a cancelled visit', async () => {

@@ -292,7 +292,8 @@ export class ClientService {
 
   /**
    * Cryptographic erasure: the data key is destroyed and ciphertexts, indexes, the Telegram link,
-   * queued messages and conversation state removed. Visits stay, anonymous, for statistics.
+   * outbox messages (queued and sent) and conversation state removed. Visits stay, anonymous,
+   * for statistics.
    */
   async erase(id: string, actor: Actor): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
@@ -324,13 +325,12 @@ export class ClientService {
         })
         .where('id', '=', id)
         .execute();
-      await tx
-        .deleteFrom('outbox')
-        .where('client_id', '=', id)
-        .where('status', '=', 'pending')
-        .execute();
+      // Every message to or about the client, sent ones too: their payloads are ciphertexts
+      // under the system key, which erasure does not destroy.
+      await tx.deleteFrom('outbox').where('client_id', '=', id).execute();
       await tx.deleteFrom('client_messages').where('client_id', '=', id).execute();
       if (row.telegram_user_id !== null) {
+        await tx.deleteFrom('outbox').where('chat_id', '=', row.telegram_user_id).execute();
         await deleteConversationsOfChat(tx, Number(row.telegram_user_id));
         await tx
           .deleteFrom('client_messages')

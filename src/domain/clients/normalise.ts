@@ -1,10 +1,15 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { InvalidInputError } from '../errors.js';
 
+const PHONE_CHARACTERS = /^\+?[\p{Nd}\s().\-\u2010-\u2015\u2212]+$/u;
+
 /** A phone in E.164 (+79161234567), or InvalidInputError('phone', 'invalid'). */
 export function normalisePhone(raw: string, defaultCountry: CountryCode = 'RU'): string {
   const text = raw.trim();
   if (text.length === 0 || text.length > 40) throw new InvalidInputError('phone', 'invalid');
+  // Only what people write numbers with: libphonenumber would otherwise pick a number out of
+  // any text ("89161234567; drop table", "call 8916…") and accept the garbage around it.
+  if (!PHONE_CHARACTERS.test(text)) throw new InvalidInputError('phone', 'invalid');
   // Telegram sends contacts without '+': a bare run of digits that is not a valid national
   // number (8 916 … in Russia) is read as international.
   let parsed = parsePhoneNumberFromString(text, defaultCountry);
@@ -81,11 +86,16 @@ export function birthdayIndexValue(b: Pick<Birthday, 'day' | 'month'>): string {
   return `${String(b.month).padStart(2, '0')}-${String(b.day).padStart(2, '0')}`;
 }
 
-/** Free text from people: trimmed, control characters removed, length checked. */
+/**
+ * Free text from people: trimmed, control characters removed (line breaks and tabs kept), and
+ * the bidirectional embedding, override and isolate controls too, which can make a name show
+ * in the panel as something else ("Trojan Source"), length checked.
+ */
 export function cleanText(field: string, value: string, maxLength: number): string {
   const text = value
     .normalize('NFC')
     .replace(/\p{Cc}/gu, (c) => (c === '\n' || c === '\t' ? c : ''))
+    .replace(/[\u202a-\u202e\u2066-\u2069]/gu, '')
     .trim();
   if (text.length > maxLength) throw new InvalidInputError(field, 'too_long');
   return text;

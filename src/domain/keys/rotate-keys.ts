@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Crypto } from '../../crypto/crypto.js';
+import { DecryptionError, KeyError } from '../../crypto/errors.js';
 import type { Database } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
 import { indexColumns } from '../clients/client-service.js';
@@ -42,17 +43,19 @@ export async function rotateKeys(deps: {
         .forUpdate()
         .execute();
       for (const row of rows) {
-        const oldKey = crypto.unwrapDataKey(row.id, row.data_key);
         const newKey = crypto.newDataKey();
         const plain = {} as Record<(typeof CLIENT_FIELDS)[number], string | null>;
         const sealed: Partial<Record<(typeof CLIENT_FIELDS)[number], Uint8Array | null>> = {};
-        for (const column of CLIENT_FIELDS) {
-          const value = row[column];
-          const place = { table: 'clients', column, rowId: row.id };
-          plain[column] = value ? crypto.decrypt(oldKey, place, value) : null;
-          sealed[column] =
-            plain[column] === null ? null : crypto.encrypt(newKey, place, plain[column]);
-        }
+        inRow(`client ${row.id}`, () => {
+          const oldKey = crypto.unwrapDataKey(row.id, row.data_key);
+          for (const column of CLIENT_FIELDS) {
+            const value = row[column];
+            const place = { table: 'clients', column, rowId: row.id };
+            plain[column] = value ? crypto.decrypt(oldKey, place, value) : null;
+            sealed[column] =
+              plain[column] === null ? null : crypto.encrypt(newKey, place, plain[column]);
+          }
+        });
         await tx
           .updateTable('clients')
           .set({
@@ -72,36 +75,69 @@ export async function rotateKeys(deps: {
   }
 
   let systemRows = 0;
-  const outbox = await db
-    .selectFrom('outbox')
-    .select(['id', 'dedupe_key', 'payload_enc'])
-    .execute();
-  for (const row of outbox) {
-    if (!crypto.isSystemCiphertextUnderOldKey(row.payload_enc)) continue;
-    const place = { table: 'outbox', column: 'payload_enc', rowId: row.dedupe_key };
-    const payload_enc = crypto.encryptSystem(place, crypto.decryptSystem(place, row.payload_enc));
-    await db.updateTable('outbox').set({ payload_enc }).where('id', '=', row.id).execute();
-    systemRows++;
+  for (const target of SYSTEM_CIPHERTEXTS) {
+    systemRows += await resealSystemRows(db, crypto, target, batchSize);
   }
-  const states = await db.selectFrom('conversation_state').select(['key', 'value_enc']).execute();
-  for (const row of states) {
-    if (!crypto.isSystemCiphertextUnderOldKey(row.value_enc)) continue;
-    const place = { table: 'conversation_state', column: 'value_enc', rowId: row.key };
-    const value_enc = crypto.encryptSystem(place, crypto.decryptSystem(place, row.value_enc));
-    await db
-      .updateTable('conversation_state')
-      .set({ value_enc })
-      .where('key', '=', row.key)
-      .execute();
-    systemRows++;
-  }
-  const messages = await db.selectFrom('client_messages').select(['id', 'body_enc']).execute();
-  for (const row of messages) {
-    if (!crypto.isSystemCiphertextUnderOldKey(row.body_enc)) continue;
-    const place = { table: 'client_messages', column: 'body_enc', rowId: row.id };
-    const body_enc = crypto.encryptSystem(place, crypto.decryptSystem(place, row.body_enc));
-    await db.updateTable('client_messages').set({ body_enc }).where('id', '=', row.id).execute();
-    systemRows++;
-  }
+  if (systemRows > 0) logger.info({ systemRows }, 'system rows re-encrypted');
   return { clients, systemRows };
+}
+
+/** Rows encrypted with the system key, and the value each ciphertext is bound to. */
+const SYSTEM_CIPHERTEXTS = [
+  { table: 'outbox', id: 'id', column: 'payload_enc', boundTo: 'dedupe_key' },
+  { table: 'conversation_state', id: 'key', column: 'value_enc', boundTo: 'key' },
+  { table: 'client_messages', id: 'id', column: 'body_enc', boundTo: 'id' },
+] as const;
+
+/**
+ * Re-seals one table's system ciphertexts that are under an old key, a batch at a time. Each
+ * update applies only if the ciphertext is still the one that was read, so a value the running
+ * bot wrote in between (conversation state changes all the time) is never replaced by an older
+ * one; such a row is under the key the bot uses, and a second run picks it up if that is old.
+ */
+async function resealSystemRows(
+  db: Kysely<Database>,
+  crypto: Crypto,
+  target: (typeof SYSTEM_CIPHERTEXTS)[number],
+  batchSize: number,
+): Promise<number> {
+  const { table, id, column, boundTo } = target;
+  let resealed = 0;
+  let after: string | null = null;
+  for (;;) {
+    const { rows } = await sql<{ id: string; bound: string; ciphertext: Uint8Array }>`
+      SELECT ${sql.ref(id)} AS id, ${sql.ref(boundTo)}::text AS bound,
+        ${sql.ref(column)} AS ciphertext
+      FROM ${sql.table(table)}
+      WHERE ${after === null ? sql`true` : sql`${sql.ref(id)} > ${after}`}
+      ORDER BY ${sql.ref(id)}
+      LIMIT ${batchSize}`.execute(db);
+    for (const row of rows) {
+      if (!crypto.isSystemCiphertextUnderOldKey(row.ciphertext)) continue;
+      const place = { table, column, rowId: row.bound };
+      // Conversation keys hold a Telegram chat id: name the table only.
+      const label = table === 'conversation_state' ? table : `${table} ${row.id}`;
+      const next = inRow(label, () =>
+        crypto.encryptSystem(place, crypto.decryptSystem(place, row.ciphertext)),
+      );
+      const result = await sql`
+        UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${next}
+        WHERE ${sql.ref(id)} = ${row.id} AND ${sql.ref(column)} = ${row.ciphertext}`.execute(db);
+      if (Number(result.numAffectedRows ?? 0) > 0) resealed++;
+    }
+    const last = rows.at(-1);
+    if (!last || rows.length < batchSize) return resealed;
+    after = last.id;
+  }
+}
+
+/** Names the row (by id only) in a key or decryption error, so an operator can find it. */
+function inRow<T>(row: string, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof KeyError) throw new KeyError(`${row}: ${err.message}`);
+    if (err instanceof DecryptionError) throw new DecryptionError(`${row}: ${err.message}`);
+    throw err;
+  }
 }
