@@ -7,6 +7,7 @@ import { createDatabase, type DatabaseHandle, describeDatabaseUrl } from './db/c
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/schema.js';
+import { BookingService } from './domain/booking/booking-service.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { CardService } from './domain/loyalty/card-service.js';
 import { ClientMessages } from './domain/messages/client-messages.js';
@@ -28,6 +29,7 @@ export interface Services {
   referrals: ReferralService;
   registration: RegistrationService;
   cards: CardService;
+  booking: BookingService;
 }
 
 export function createServices(deps: {
@@ -37,7 +39,8 @@ export function createServices(deps: {
 }): Services {
   const { db, crypto, logger } = deps;
   const clients = new ClientService({ db, crypto, logger });
-  const referrals = new ReferralService(db, crypto, createTranslator());
+  const translate = createTranslator();
+  const referrals = new ReferralService(db, crypto, translate);
   return {
     clients,
     staff: new StaffService({ db, crypto, logger }),
@@ -45,6 +48,7 @@ export function createServices(deps: {
     referrals,
     registration: new RegistrationService(db, clients, referrals),
     cards: new CardService(db),
+    booking: new BookingService(db, crypto, translate),
   };
 }
 

@@ -4,6 +4,14 @@ import type { Database } from '../db/schema.js';
 /** Salon-wide switches, editable in the panel later; each has a safe default here. */
 export const SETTING_DEFAULTS = {
   'registration.allow_typed_phone': false as boolean,
+  /** How far ahead clients may book. */
+  'booking.horizon_days': 30 as number,
+  /** How soon the earliest bookable start may be. */
+  'booking.lead_minutes': 60 as number,
+  /** Grid of start times. */
+  'booking.step_minutes': 15 as number,
+  /** Clients cannot cancel or move a visit later than this before it starts. */
+  'booking.cancel_cutoff_hours': 12 as number,
 } as const;
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 

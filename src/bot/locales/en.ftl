@@ -117,3 +117,4 @@ card-caption = Your client card: { $number }. Show it at reception — the scann
 card-reissued = Your new card: { $number }. The old one no longer works.
 card-lost = I lost my card
 staff-welcome = Hello, { $name }! You are salon staff: your bookings and daily agenda will come here.
+master-visit-new = New booking: { $when }, { $service }.
