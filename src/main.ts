@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { RunningApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { EmbeddedDatabaseError } from './db/embedded.js';
 import { MigrationError } from './db/migrate.js';
@@ -44,30 +45,16 @@ async function main(): Promise<void> {
     fail(err);
   }
   const logger = createLogger({ level: config.logLevel });
-  // AdminJS reads where to bundle its components when it is first imported, so set it first.
-  process.env.ADMIN_JS_TMP_DIR ??= path.join(config.dataDir, '.adminjs');
-  const { startApp } = await import('./app.js');
-  let app: Awaited<ReturnType<typeof startApp>>;
-  try {
-    app = await startApp(config, logger);
-  } catch (err) {
-    fail(err);
-  }
-  if (app.initialOwner) printOwnerBox(app.initialOwner.email, app.initialOwner.password, app.url);
-  if (app.url) logger.info({ panel: `${app.url}/admin` }, 'Clientele is running');
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    app.stop().then(
+  // Handlers go in before anything starts: the embedded server runs detached, so a signal
+  // that killed us during start-up would leave it running. A signal then waits for start-up.
+  let app: RunningApp | undefined;
+  let stopping: { reason: string; code: number } | undefined;
+  const stopAndExit = (running: RunningApp, code: number) => {
+    running.stop().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        process.exit(code);
       },
       (err: unknown) => {
         logger.error({ error: String(err) }, 'error while stopping');
@@ -75,15 +62,45 @@ async function main(): Promise<void> {
       },
     );
   };
+  const shutdown = (reason: string, code = 0) => {
+    if (stopping) {
+      logger.warn({ signal: reason }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    stopping = { reason, code };
+    logger.info({ signal: reason }, app ? 'stopping' : 'stopping once start-up is done');
+    if (app) stopAndExit(app, code);
+  };
+  const describe = (err: unknown) =>
+    err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('unhandledRejection', (reason) => {
-    logger.error(
-      { error: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason) },
-      'unhandled rejection',
-    );
-    shutdown('unhandledRejection');
+    logger.error({ error: describe(reason) }, 'unhandled rejection');
+    shutdown('unhandledRejection', 1);
   });
+  process.on('uncaughtException', (err) => {
+    logger.error({ error: describe(err) }, 'uncaught exception');
+    shutdown('uncaughtException', 1);
+  });
+
+  // AdminJS reads where to bundle its components when it is first imported, so set it first.
+  process.env.ADMIN_JS_TMP_DIR ??= path.join(config.dataDir, '.adminjs');
+  const { startApp } = await import('./app.js');
+  let started: RunningApp;
+  try {
+    started = await startApp(config, logger);
+  } catch (err) {
+    fail(err);
+  }
+  app = started;
+  // Printed even when stopping: the owner exists now and will not be offered again.
+  if (app.initialOwner) printOwnerBox(app.initialOwner.email, app.initialOwner.password, app.url);
+  if (stopping) {
+    stopAndExit(app, stopping.code);
+    return;
+  }
+  if (app.url) logger.info({ panel: `${app.url}/admin` }, 'Clientele is running');
 }
 
 await main();
