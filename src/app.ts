@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { type Dispatcher, startDispatcher } from './jobs/outbox-dispatcher.js';
 import { type Jobs, startJobs } from './jobs/start-jobs.js';
+import { agendasJob, remindersJob } from './jobs/visit-jobs.js';
 import type { Logger } from './logger.js';
 import { openRuntime, StartupError } from './runtime.js';
 
@@ -63,6 +64,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         registration,
         staff,
         cards: runtime.cards,
+        booking: runtime.booking,
+        visits: runtime.visits,
+        clock: runtime.clock,
         logger,
       });
     } else if (roles.has('bot')) {
@@ -110,7 +114,15 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       polling = await startPolling(clientele, logger);
     }
     if (roles.has('jobs')) {
-      jobs = startJobs({ db, logger, jobs: [housekeepingJob(db)] });
+      jobs = startJobs({
+        db,
+        logger,
+        jobs: [
+          housekeepingJob(db),
+          remindersJob(runtime.visits, runtime.clock),
+          agendasJob(runtime.visits, runtime.clock),
+        ],
+      });
       if (config.bot.enabled) {
         dispatcher = startDispatcher({
           db,

@@ -14,6 +14,7 @@ import { ClientMessages } from './domain/messages/client-messages.js';
 import { RegistrationService } from './domain/onboarding/registration.js';
 import { ReferralService } from './domain/referrals/referral-service.js';
 import { StaffService } from './domain/staff/staff-service.js';
+import { VisitService } from './domain/visits/visit-service.js';
 import type { Logger } from './logger.js';
 
 /** A start-up failure with a one-line explanation for the person starting the program. */
@@ -30,17 +31,22 @@ export interface Services {
   registration: RegistrationService;
   cards: CardService;
   booking: BookingService;
+  visits: VisitService;
+  /** The time as the product sees it; tests pass a fixed one. */
+  clock: () => Date;
 }
 
 export function createServices(deps: {
   db: Kysely<Database>;
   crypto: Crypto;
   logger: Logger;
+  clock?: () => Date;
 }): Services {
   const { db, crypto, logger } = deps;
   const clients = new ClientService({ db, crypto, logger });
   const translate = createTranslator();
   const referrals = new ReferralService(db, crypto, translate);
+  const booking = new BookingService(db, crypto, translate);
   return {
     clients,
     staff: new StaffService({ db, crypto, logger }),
@@ -48,7 +54,9 @@ export function createServices(deps: {
     referrals,
     registration: new RegistrationService(db, clients, referrals),
     cards: new CardService(db),
-    booking: new BookingService(db, crypto, translate),
+    booking,
+    visits: new VisitService(db, crypto, clients, referrals, booking, translate),
+    clock: deps.clock ?? (() => new Date()),
   };
 }
 

@@ -3,6 +3,7 @@ import * as core from './20261124T1200_core.js';
 import * as clientMessages from './20261124T1300_client_messages.js';
 import * as onboarding from './20261124T1400_onboarding.js';
 import * as booking from './20261124T1500_booking.js';
+import * as visits from './20261125T1000_visits.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder so the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261124T1300_client_messages': clientMessages,
   '20261124T1400_onboarding': onboarding,
   '20261124T1500_booking': booking,
+  '20261125T1000_visits': visits,
 };

@@ -4,12 +4,14 @@ import type { Context } from 'grammy';
 import type { Kysely } from 'kysely';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
+import type { BookingService } from '../domain/booking/booking-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
 import type { ClientMessages } from '../domain/messages/client-messages.js';
 import type { RegistrationService } from '../domain/onboarding/registration.js';
 import type { ReferralService } from '../domain/referrals/referral-service.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
+import type { VisitService } from '../domain/visits/visit-service.js';
 import type { Logger } from '../logger.js';
 
 export interface BotServices {
@@ -21,6 +23,9 @@ export interface BotServices {
   registration: RegistrationService;
   staff: StaffService;
   cards: CardService;
+  booking: BookingService;
+  visits: VisitService;
+  clock: () => Date;
   logger: Logger;
 }
 

@@ -8,17 +8,22 @@ import {
   createConversationStore,
 } from '../domain/conversations/conversation-store.js';
 import type { BaseContext, BotContext, BotServices, ConversationContext } from './context.js';
+import { BOOKING, bookingConversation } from './conversations/booking.js';
 import { FEEDBACK, feedbackConversation } from './conversations/feedback.js';
 import { PROFILE_EDIT, profileEditConversation } from './conversations/profile-edit.js';
+import { RATE_COMMENT, rateCommentConversation } from './conversations/rate-comment.js';
 import { REGISTRATION, registrationConversation } from './conversations/registration.js';
-import { describeError, replyWithError } from './errors.js';
+import { VISIT_AMOUNT, visitAmountConversation } from './conversations/visit-amount.js';
+import { describeError, isExpected, replyWithError } from './errors.js';
 import { chatMemberFeature } from './features/chat-member.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
+import { masterFeature } from './features/master.js';
 import { menuFeature } from './features/menu.js';
 import { profileFeature } from './features/profile.js';
 import { startFeature } from './features/start.js';
 import { unhandledFeature } from './features/unhandled.js';
+import { visitsFeature } from './features/visits.js';
 import { createI18n } from './i18n.js';
 import { dedupeUpdates } from './middlewares/dedupe.js';
 import { InFlight } from './middlewares/in-flight.js';
@@ -87,12 +92,16 @@ export function createBot(deps: BotDeps): ClienteleBot {
   );
 
   const features = bot.errorBoundary(async (err) => {
-    err.ctx.logger.error({ error: describeError(err.error) }, 'handler failed');
+    if (isExpected(err.error)) err.ctx.logger.info({ error: describeError(err.error) }, 'refused');
+    else err.ctx.logger.error({ error: describeError(err.error) }, 'handler failed');
     await replyWithError(err.ctx, err.error);
   });
   features.use(createConversation(feedbackConversation(services), FEEDBACK));
   features.use(createConversation(registrationConversation(services), REGISTRATION));
   features.use(createConversation(profileEditConversation(services), PROFILE_EDIT));
+  features.use(createConversation(bookingConversation(services), BOOKING));
+  features.use(createConversation(rateCommentConversation(services), RATE_COMMENT));
+  features.use(createConversation(visitAmountConversation(services), VISIT_AMOUNT));
   features.command('feedback', (ctx) => ctx.conversation.enter(FEEDBACK));
   features.command('cancel', (ctx) => ctx.conversation.exitAll());
   features.use(
@@ -101,6 +110,8 @@ export function createBot(deps: BotDeps): ClienteleBot {
     helpFeature,
     languageFeature(preferences),
     menuFeature,
+    visitsFeature,
+    masterFeature,
     profileFeature,
     unhandledFeature,
   );
@@ -125,6 +136,7 @@ export async function setCommands(bot: Bot<BotContext>): Promise<void> {
         { command: 'help', description: t('command-help') },
         { command: 'language', description: t('command-language') },
         { command: 'feedback', description: t('command-feedback') },
+        { command: 'agenda', description: t('command-agenda') },
       ],
       locale === 'ru' ? { language_code: 'ru' } : {},
     );

@@ -121,8 +121,24 @@ export interface AppointmentsTable {
   amount_paid: Numeric | null;
   channel: 'bot' | 'panel' | 'import';
   created_by_staff_id: string | null;
-  created_at: CreatedAt;
+  confirmed_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  cancelled_by: 'client' | 'staff' | null;
+  completed_at: Timestamp | null;
+  completed_by_staff_id: string | null;
+  moved_count: Generated<number>;
+  /** When it was booked, by the product's clock. */
+  created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface VisitFeedbackTable {
+  appointment_id: string;
+  client_id: string | null;
+  score: number;
+  comment_enc: Uint8Array | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
 }
 
 export interface OutboxTable {
@@ -132,6 +148,7 @@ export interface OutboxTable {
   client_id: string | null;
   kind: string;
   payload_enc: Uint8Array;
+  about_client_ids: ColumnType<string[], string[] | undefined, string[]>;
   status: Generated<'pending' | 'sent' | 'failed' | 'dead'>;
   attempts: Generated<number>;
   not_before: Timestamp;
@@ -254,6 +271,7 @@ export interface Database {
   clients: ClientsTable;
   client_consents: ClientConsentsTable;
   appointments: AppointmentsTable;
+  visit_feedback: VisitFeedbackTable;
   outbox: OutboxTable;
   processed_updates: ProcessedUpdatesTable;
   conversation_state: ConversationStateTable;

@@ -12,6 +12,12 @@ export const SETTING_DEFAULTS = {
   'booking.step_minutes': 15 as number,
   /** Clients cannot cancel or move a visit later than this before it starts. */
   'booking.cancel_cutoff_hours': 12 as number,
+  /** Hours before a visit at which the client is reminded; each reminder is sent once. */
+  'reminders.offsets_hours': [24, 2] as number[],
+  /** Local hour (branch time) at which masters get the day's agenda. */
+  'agenda.local_hour': 8 as number,
+  /** A rating at or below this alerts the branch's managers. */
+  'feedback.alert_max_score': 2 as number,
 } as const;
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 

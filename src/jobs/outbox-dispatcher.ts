@@ -20,6 +20,8 @@ export interface DispatcherOptions {
   idleMs?: number;
   /** Off in tests that drive runOnce() themselves. */
   loop?: boolean;
+  /** Least time between two messages to one chat (Telegram allows about one a second). */
+  perChatGapMs?: number;
 }
 
 export interface Dispatcher {
@@ -38,8 +40,6 @@ interface ClaimedRow {
   blocked: boolean;
 }
 
-const PER_CHAT_GAP_MS = 1000;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -57,6 +57,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const batchSize = options.batchSize ?? 50;
   const lease = options.leaseSeconds ?? 60;
   const maxAttempts = options.maxAttempts ?? 10;
+  const perChatGap = options.perChatGapMs ?? 1000;
   const lastSentToChat = new Map<string, number>();
   let nextSendAt = 0;
   let pausedUntil = 0;
@@ -121,8 +122,8 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const now = Date.now();
     const last = lastSentToChat.get(row.chat_id) ?? 0;
-    if (now - last < PER_CHAT_GAP_MS) {
-      await retryAt(row.id, new Date(last + PER_CHAT_GAP_MS), 'per-chat limit', true);
+    if (now - last < perChatGap) {
+      await retryAt(row.id, new Date(last + perChatGap), 'per-chat limit', true);
       return;
     }
     const wait = Math.max(nextSendAt, pausedUntil) - now;

@@ -17,6 +17,8 @@ export class BotHarness {
   services!: Services;
   clientele!: ClienteleBot;
   private polling: { stop(): Promise<void> } | undefined;
+  /** The product's clock; null is the real time. */
+  now: Date | null = null;
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
@@ -24,7 +26,12 @@ export class BotHarness {
     this.fake = await startFakeBotApi();
     this.t = await createTestDatabase('bot');
     this.crypto = await testCrypto();
-    this.services = createServices({ db: this.t.db, crypto: this.crypto, logger: this.logger });
+    this.services = createServices({
+      db: this.t.db,
+      crypto: this.crypto,
+      logger: this.logger,
+      clock: () => this.now ?? new Date(),
+    });
     this.clients = this.services.clients;
     await this.startBot();
     return this;

@@ -136,7 +136,7 @@ describe('booking', () => {
     const notice = await t.db
       .selectFrom('outbox')
       .selectAll()
-      .where('dedupe_key', '=', `visit-new:${booked.id}`)
+      .where('dedupe_key', '=', `visit-new:${booked.id}:0`)
       .executeTakeFirstOrThrow();
     expect(Number(notice.chat_id)).toBe(5550001);
     expect(readOutboxMessage(crypto, notice).text).toMatch(/^Новая запись: .*10:00, Стрижка\.$/);

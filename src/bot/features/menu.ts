@@ -2,14 +2,14 @@ import { hears } from '@grammyjs/i18n';
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import QRCode from 'qrcode';
 import type { Client } from '../../domain/clients/client-service.js';
-import { upcomingVisits } from '../../domain/visits/client-visits.js';
 import { renderCardImage } from '../card-image.js';
 import type { BotContext } from '../context.js';
+import { BOOKING } from '../conversations/booking.js';
 import { REGISTRATION } from '../conversations/registration.js';
 import { referralLink } from '../deep-link.js';
 
 /** Who is asking: menu actions are for registered clients only; others are led to register. */
-async function clientOf(ctx: BotContext): Promise<Client | null> {
+export async function clientOf(ctx: BotContext): Promise<Client | null> {
   const client = ctx.from ? await ctx.services.clients.getByTelegramId(ctx.from.id) : null;
   if (!client) {
     await ctx.reply(ctx.t('menu-register-first'));
@@ -21,30 +21,7 @@ async function clientOf(ctx: BotContext): Promise<Client | null> {
 export const menuFeature = new Composer<BotContext>();
 
 menuFeature.filter(hears('menu-book'), async (ctx) => {
-  if (await clientOf(ctx)) await ctx.reply(ctx.t('book-soon'));
-});
-
-menuFeature.filter(hears('menu-visits'), async (ctx) => {
-  const client = await clientOf(ctx);
-  if (!client) return;
-  const visits = await upcomingVisits(ctx.services.db, client.id);
-  if (visits.length === 0) {
-    await ctx.reply(ctx.t('visits-none'));
-    return;
-  }
-  const locale = await ctx.i18n.getLocale();
-  const lines = visits.map((v) => {
-    const when = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'ru-RU', {
-      timeZone: v.timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'long',
-      hour: '2-digit',
-      minute: '2-digit',
-    }).format(v.startsAt);
-    return ctx.t('visits-line', { when, service: v.service, master: v.master, branch: v.branch });
-  });
-  await ctx.reply([ctx.t('visits-title'), ...lines].join('\n'));
+  if (await clientOf(ctx)) await ctx.conversation.enter(BOOKING, { visitId: null });
 });
 
 menuFeature.filter(hears('menu-help'), (ctx) => ctx.reply(ctx.t('help')));

@@ -70,7 +70,6 @@ menu-card = 💳 Card
 menu-profile = 👤 Profile
 menu-help = ❓ Help
 menu-register-first = Please register first — it takes a minute.
-book-soon = Online booking will appear here soon. Until then, please book by phone with the salon.
 visits-none = You have no bookings yet.
 friends-summary =
     Your discount for friends: { $discount }%.
@@ -118,3 +117,112 @@ card-reissued = Your new card: { $number }. The old one no longer works.
 card-lost = I lost my card
 staff-welcome = Hello, { $name }! You are salon staff: your bookings and daily agenda will come here.
 master-visit-new = New booking: { $when }, { $service }.
+command-agenda = Today's visits (for masters)
+book-nothing = Online booking is not open yet: no services are available. Please call the salon.
+book-back = ← Back
+book-cancel = Cancel
+book-use-buttons = Please choose with the buttons above, or press Cancel.
+book-branch = Which salon?
+book-category = What would you like?
+book-service = Choose a service:
+book-service-button = { $name } · { $price } · { $minutes } min
+book-any-master = Any master
+book-master = Choose a master, or any free one:
+book-no-days = Sorry, there is no free time in the coming weeks. Try another master or service.
+book-earlier = ‹ Earlier
+book-later = Later ›
+book-day = Choose a day (only days with free time are shown):
+book-day-gone = That day is no longer available. Please choose another.
+book-day-full = That day has just filled up. Please choose another.
+book-time = Free times on { $day }:
+book-time-gone = That time is no longer free.
+book-taken = Sorry, this time was just taken by someone else. Here are the free times now.
+book-confirm =
+    Please check your booking:
+    { $service }
+    Master: { $master }
+    When: { $when }
+    Price: { $price }
+    Your discount: { $discount }%
+    To pay: { $total }
+book-any-master-chosen = { $master } (any master)
+book-move-confirm =
+    Move your visit?
+    { $service }
+    From: { $from }
+    To: { $when }
+book-yes = ✅ Book
+book-move-yes = ✅ Move
+book-done =
+    Booked! { $service } with { $master }, { $when }.
+    Address: { $address }
+    We will remind you before the visit.
+book-moved =
+    Moved! { $service } with { $master }, now { $when }.
+    Address: { $address }
+book-ics = Add it to your calendar.
+book-cancelled = Booking cancelled. You can start again with 📅 Book.
+book-move-cancelled = Nothing changed: your visit stays as it was.
+visit-cutoff = It is too late to change this visit online (less than { $hours } h before it). Please call the salon.
+visit-cutoff-call = It is too late to change this visit online (less than { $hours } h before it). Please call the salon: { $phone }.
+visit-closed = This visit is already closed.
+visit-not-yours = This is not your visit.
+visit-not-started = This visit has not started yet; mark it after it begins.
+visit-not-found = This visit was not found.
+visits-move = Move { $when }
+visits-cancel = Cancel { $when }
+visits-none-upcoming = You have no upcoming bookings.
+visits-past-title = Past visits:
+visit-status-booked = booked
+visit-status-confirmed = confirmed
+visit-status-done = done
+visit-status-cancelled = cancelled
+visit-status-no_show = missed
+visits-cancel-ask = Cancel your visit { $when }, { $service }?
+visits-cancel-yes = Yes, cancel
+visits-cancel-keep = No, keep it
+visits-cancelled = Your visit { $when } is cancelled.
+visits-kept = Good, your visit stays.
+reminder-confirmed = Thank you! See you { $when }.
+reminder = Reminder: { $service } with { $master }, { $when }. Address: { $address }. Will you come?
+reminder-call-to-cancel = Reminder: { $service } with { $master }, { $when }. Address: { $address }. If you cannot come, please call { $phone }.
+reminder-confirm = ✅ I'll come
+reminder-cancel = Cancel the visit
+visit-cancelled-by-salon = The salon has cancelled your visit { $when } ({ $service }). Questions: { $phone }.
+rate-ask = How was your visit — { $service } with { $master }? Rate it from 1 to 5.
+rate-thanks = Thank you for the rating! Would you like to add a comment? Write it, or press Skip.
+rate-thanks-low = We are sorry it was not perfect. What went wrong? Write it and the manager will read it, or press Skip.
+rate-skip = Skip
+rate-done = Thank you!
+rate-comment-text = Please write your comment as text, or press Skip.
+rate-comment-empty = The comment is empty: please write some text, or press Skip.
+rate-comment-too-long = That is { $length } characters; the limit is { $max }. Please shorten it.
+rate-alert =
+    ⚠️ Low rating { $score }/5
+    Client: { $client }, { $phone }
+    { $service } with { $master }, { $when }
+rate-alert-comment =
+    ⚠️ Comment to the rating { $score }/5 from { $client } ({ $phone }):
+    { $comment }
+master-visit-moved = Visit moved: { $service }, from { $from } to { $when }.
+master-visit-cancelled = Visit cancelled: { $when }, { $service }.
+master-only = This command is for masters whose Telegram is linked to the salon.
+master-done-ask =
+    { $when }, { $service }
+    Price { $price }, discount { $discount }% — to pay { $due }.
+    Confirm the amount paid:
+master-done-confirm = ✅ Paid { $due }
+master-done-other = ✏️ Another amount
+master-amount-ask = How much did the client pay? Send a number, e.g. 1500 or 1499.50. /cancel to stop.
+master-amount-invalid = Please send the amount as a number, e.g. 1500 or 1499.50.
+master-amount-cancelled = Nothing changed.
+master-done = Marked done: { $amount } paid. Thank you!
+master-no-show = Marked as a no-show.
+agenda-title = Your visits, { $day }:
+agenda-empty = No visits on { $day }.
+agenda-line = { $time } — { $client }, { $service } ({ $amount })
+agenda-no-client = walk-in
+agenda-notes = Notes: { $notes }
+agenda-allergies = ⚠️ Allergies: { $allergies }
+agenda-done = ✅ { $time } done
+agenda-no-show = 🚫 { $time } no-show

@@ -70,7 +70,6 @@ menu-card = 💳 Карта
 menu-profile = 👤 Профиль
 menu-help = ❓ Помощь
 menu-register-first = Сначала зарегистрируйтесь — это займёт минуту.
-book-soon = Онлайн-запись скоро появится здесь. Пока запишитесь, пожалуйста, по телефону салона.
 visits-none = У вас пока нет записей.
 friends-summary =
     Ваша скидка за друзей: { $discount }%.
@@ -118,3 +117,112 @@ card-reissued = Новая карта: { $number }. Старая больше н
 card-lost = Я потерял(а) карту
 staff-welcome = Здравствуйте, { $name }! Вы сотрудник салона: сюда будут приходить ваши записи и расписание на день.
 master-visit-new = Новая запись: { $when }, { $service }.
+command-agenda = Визиты на сегодня (для мастеров)
+book-nothing = Онлайн-запись пока не открыта: нет доступных услуг. Позвоните, пожалуйста, в салон.
+book-back = ← Назад
+book-cancel = Отмена
+book-use-buttons = Выберите, пожалуйста, кнопкой выше или нажмите «Отмена».
+book-branch = В какой салон?
+book-category = Что вас интересует?
+book-service = Выберите услугу:
+book-service-button = { $name } · { $price } ₽ · { $minutes } мин
+book-any-master = Любой мастер
+book-master = Выберите мастера или любого свободного:
+book-no-days = К сожалению, в ближайшие недели свободного времени нет. Попробуйте другого мастера или услугу.
+book-earlier = ‹ Раньше
+book-later = Позже ›
+book-day = Выберите день (показаны только дни со свободным временем):
+book-day-gone = Этот день уже недоступен. Выберите, пожалуйста, другой.
+book-day-full = На этот день только что всё заняли. Выберите, пожалуйста, другой.
+book-time = Свободное время, { $day }:
+book-time-gone = Это время уже занято.
+book-taken = Извините, это время только что занял кто-то другой. Вот свободное время сейчас.
+book-confirm =
+    Проверьте запись:
+    { $service }
+    Мастер: { $master }
+    Когда: { $when }
+    Цена: { $price } ₽
+    Ваша скидка: { $discount }%
+    К оплате: { $total } ₽
+book-any-master-chosen = { $master } (любой мастер)
+book-move-confirm =
+    Перенести визит?
+    { $service }
+    Было: { $from }
+    Станет: { $when }
+book-yes = ✅ Записаться
+book-move-yes = ✅ Перенести
+book-done =
+    Вы записаны! { $service }, мастер { $master }, { $when }.
+    Адрес: { $address }
+    Мы напомним перед визитом.
+book-moved =
+    Перенесено! { $service }, мастер { $master }, теперь { $when }.
+    Адрес: { $address }
+book-ics = Добавьте визит в календарь.
+book-cancelled = Запись отменена. Начать заново — кнопка 📅 Записаться.
+book-move-cancelled = Ничего не изменилось: визит остаётся как был.
+visit-cutoff = Изменить этот визит онлайн уже нельзя (до него меньше { $hours } ч). Позвоните, пожалуйста, в салон.
+visit-cutoff-call = Изменить этот визит онлайн уже нельзя (до него меньше { $hours } ч). Позвоните, пожалуйста, в салон: { $phone }.
+visit-closed = Этот визит уже закрыт.
+visit-not-yours = Это не ваш визит.
+visit-not-started = Визит ещё не начался: отметьте его после начала.
+visit-not-found = Визит не найден.
+visits-move = Перенести { $when }
+visits-cancel = Отменить { $when }
+visits-none-upcoming = Предстоящих записей нет.
+visits-past-title = Прошлые визиты:
+visit-status-booked = записан
+visit-status-confirmed = подтверждён
+visit-status-done = состоялся
+visit-status-cancelled = отменён
+visit-status-no_show = пропущен
+visits-cancel-ask = Отменить визит { $when }, { $service }?
+visits-cancel-yes = Да, отменить
+visits-cancel-keep = Нет, оставить
+visits-cancelled = Визит { $when } отменён.
+visits-kept = Хорошо, визит остаётся.
+reminder-confirmed = Спасибо! Ждём вас { $when }.
+reminder = Напоминание: { $service }, мастер { $master }, { $when }. Адрес: { $address }. Вы придёте?
+reminder-call-to-cancel = Напоминание: { $service }, мастер { $master }, { $when }. Адрес: { $address }. Если не сможете прийти, позвоните, пожалуйста: { $phone }.
+reminder-confirm = ✅ Приду
+reminder-cancel = Отменить визит
+visit-cancelled-by-salon = Салон отменил ваш визит { $when } ({ $service }). Вопросы: { $phone }.
+rate-ask = Как прошёл визит — { $service }, мастер { $master }? Оцените от 1 до 5.
+rate-thanks = Спасибо за оценку! Хотите добавить комментарий? Напишите его или нажмите «Пропустить».
+rate-thanks-low = Жаль, что не всё было хорошо. Что пошло не так? Напишите — управляющий прочитает, или нажмите «Пропустить».
+rate-skip = Пропустить
+rate-done = Спасибо!
+rate-comment-text = Напишите комментарий текстом или нажмите «Пропустить».
+rate-comment-empty = Комментарий пустой: напишите текст или нажмите «Пропустить».
+rate-comment-too-long = Здесь { $length } символов, а можно не больше { $max }. Сократите, пожалуйста.
+rate-alert =
+    ⚠️ Низкая оценка { $score }/5
+    Клиент: { $client }, { $phone }
+    { $service }, мастер { $master }, { $when }
+rate-alert-comment =
+    ⚠️ Комментарий к оценке { $score }/5 от { $client } ({ $phone }):
+    { $comment }
+master-visit-moved = Визит перенесён: { $service }, с { $from } на { $when }.
+master-visit-cancelled = Визит отменён: { $when }, { $service }.
+master-only = Эта команда — для мастеров, чей Telegram привязан к салону.
+master-done-ask =
+    { $when }, { $service }
+    Цена { $price } ₽, скидка { $discount }% — к оплате { $due } ₽.
+    Подтвердите оплаченную сумму:
+master-done-confirm = ✅ Оплачено { $due } ₽
+master-done-other = ✏️ Другая сумма
+master-amount-ask = Сколько заплатил клиент? Пришлите число, например 1500 или 1499,50. /cancel — отмена.
+master-amount-invalid = Пришлите сумму числом, например 1500 или 1499,50.
+master-amount-cancelled = Ничего не изменилось.
+master-done = Отмечено: оплачено { $amount } ₽. Спасибо!
+master-no-show = Отмечено: клиент не пришёл.
+agenda-title = Ваши визиты, { $day }:
+agenda-empty = На { $day } визитов нет.
+agenda-line = { $time } — { $client }, { $service } ({ $amount } ₽)
+agenda-no-client = без записи
+agenda-notes = Заметки: { $notes }
+agenda-allergies = ⚠️ Аллергии: { $allergies }
+agenda-done = ✅ { $time } готово
+agenda-no-show = 🚫 { $time } не пришёл

@@ -6,8 +6,9 @@ import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Translate } from '../messages/translate.js';
-import { enqueueMessage } from '../outbox/outbox.js';
 import { getSetting } from '../settings.js';
+import { noticeToMaster } from '../visits/visit-notices.js';
+import { loadVisit } from '../visits/visit-view.js';
 import { type DayException, freeSlots, type LocalInterval } from './free-slots.js';
 
 /** The chosen time was taken by someone else a moment ago (the exclusion constraint said so). */
@@ -30,6 +31,18 @@ export interface Offer {
   branchId: string;
 }
 
+export interface Catalogue {
+  branches: { id: string; name: string; timeZone: string }[];
+  services: {
+    id: string;
+    name: string;
+    category: string;
+    durationMin: number;
+    price: string;
+    branchIds: string[];
+  }[];
+}
+
 export interface BookingInput {
   clientId: string | null;
   serviceId: string;
@@ -39,6 +52,8 @@ export interface BookingInput {
   channel: 'bot' | 'panel';
   createdByStaffId?: string | null;
   discountPct?: number;
+  /** Limits "any master" to one branch. */
+  branchId?: string;
 }
 
 export interface Booked {
@@ -65,6 +80,52 @@ export class BookingService {
     private readonly crypto: Crypto,
     private readonly translate: Translate,
   ) {}
+
+  /**
+   * What a client can book: active branches, and the active services someone performs there,
+   * with the branches each is offered in.
+   */
+  async catalogue(): Promise<Catalogue> {
+    const rows = await this.db
+      .selectFrom('services as s')
+      .innerJoin('master_services as ms', 'ms.service_id', 's.id')
+      .innerJoin('masters as m', 'm.id', 'ms.master_id')
+      .innerJoin('branches as b', 'b.id', 'm.branch_id')
+      .select([
+        's.id',
+        's.name',
+        's.category',
+        's.duration_min',
+        's.price',
+        'b.id as branchId',
+        'b.name as branchName',
+        'b.time_zone',
+      ])
+      .where('s.active', '=', true)
+      .where('m.active', '=', true)
+      .where('b.active', '=', true)
+      .where((eb) => eb.or([eb('s.branch_id', 'is', null), eb('s.branch_id', '=', eb.ref('b.id'))]))
+      .orderBy('b.name')
+      .orderBy('s.category')
+      .orderBy('s.name')
+      .execute();
+    const branches = new Map<string, Catalogue['branches'][number]>();
+    const services = new Map<string, Catalogue['services'][number]>();
+    for (const r of rows) {
+      branches.set(r.branchId, { id: r.branchId, name: r.branchName, timeZone: r.time_zone });
+      const service = services.get(r.id) ?? {
+        id: r.id,
+        name: r.name,
+        category: r.category,
+        durationMin: r.duration_min,
+        price: String(r.price),
+        branchIds: [],
+      };
+      if (!service.branchIds.includes(r.branchId)) service.branchIds.push(r.branchId);
+      services.set(r.id, service);
+    }
+    return { branches: [...branches.values()], services: [...services.values()] };
+  }
 
   /** Masters who perform a service, with their own price and duration where they have one. */
   async mastersFor(serviceId: string, db: Db = this.db) {
@@ -95,7 +156,7 @@ export class BookingService {
     masterId: string | null,
     now = new Date(),
     window?: { from: Date; to: Date },
-    options: { leadTime?: boolean } = {},
+    options: { leadTime?: boolean; excludeVisit?: string; branchId?: string } = {},
   ): Promise<Offer[]> {
     const [horizonDays, leadMinutes, stepMinutes] = await Promise.all([
       getSetting(this.db, 'booking.horizon_days'),
@@ -111,7 +172,9 @@ export class BookingService {
     const to = window && window.to < latest ? window.to : latest;
     if (to < from) return [];
     const masters = (await this.mastersFor(serviceId)).filter(
-      (m) => masterId === null || m.masterId === masterId,
+      (m) =>
+        (masterId === null || m.masterId === masterId) &&
+        (options.branchId === undefined || m.branchId === options.branchId),
     );
     if (masters.length === 0) return [];
     const ids = masters.map((m) => m.masterId);
@@ -131,6 +194,10 @@ export class BookingService {
         .where('status', 'in', ['booked', 'confirmed'])
         .where('blocked_until', '>', new Date(from.getTime() - 86_400_000))
         .where('starts_at', '<', new Date(to.getTime() + 86_400_000))
+        // A visit being moved does not stand in its own way.
+        .$if(options.excludeVisit !== undefined, (q) =>
+          q.where('id', '!=', options.excludeVisit ?? ''),
+        )
         .execute(),
     ]);
     const offers: Offer[] = [];
@@ -185,7 +252,10 @@ export class BookingService {
     };
     const leadTime = input.channel === 'bot';
     const candidates = (
-      await this.offers(input.serviceId, input.masterId, now, day, { leadTime })
+      await this.offers(input.serviceId, input.masterId, now, day, {
+        leadTime,
+        ...(input.branchId ? { branchId: input.branchId } : {}),
+      })
     ).filter((o) => o.startsAt.getTime() === input.startsAt.getTime());
     if (candidates.length === 0) {
       const exists = await this.db
@@ -198,7 +268,7 @@ export class BookingService {
     }
     for (const offer of candidates) {
       try {
-        return await this.insert(offer, input, actor);
+        return await this.insert(offer, input, actor, now);
       } catch (err) {
         if ((err as { code?: string }).code !== '23P01') throw err;
       }
@@ -206,7 +276,25 @@ export class BookingService {
     throw new SlotTakenError();
   }
 
-  private async insert(offer: Offer, input: BookingInput, actor: Actor): Promise<Booked> {
+  /**
+   * Walk-ins and phone bookings from the panel: no minimum lead time, recorded as the staff
+   * member's, with the same no-overlap guarantee as the bot.
+   */
+  async bookForStaff(
+    input: Omit<BookingInput, 'channel' | 'createdByStaffId'>,
+    actor: Actor,
+    now = new Date(),
+  ): Promise<Booked> {
+    if (actor.type !== 'staff' || !actor.id) throw new InvalidInputError('actor', 'staff-only');
+    return this.book({ ...input, channel: 'panel', createdByStaffId: actor.id }, actor, now);
+  }
+
+  private async insert(
+    offer: Offer,
+    input: BookingInput,
+    actor: Actor,
+    now: Date,
+  ): Promise<Booked> {
     const discount = input.discountPct ?? 0;
     if (!(discount >= 0 && discount <= 100)) throw new InvalidInputError('discountPct', 'invalid');
     const endsAt = new Date(offer.startsAt.getTime() + offer.durationMin * 60_000);
@@ -225,6 +313,8 @@ export class BookingService {
           discount_pct: discount,
           channel: input.channel,
           created_by_staff_id: input.createdByStaffId ?? null,
+          created_at: now,
+          updated_at: now,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -234,7 +324,8 @@ export class BookingService {
         entityId: row.id,
         details: { channel: input.channel },
       });
-      await this.notifyMaster(tx, row.id, offer);
+      const visit = await loadVisit(tx, row.id);
+      if (visit) await noticeToMaster(tx, this.crypto, this.translate, visit, 'new');
       return {
         id: row.id,
         masterId: offer.masterId,
@@ -243,33 +334,6 @@ export class BookingService {
         price: offer.price,
         timeZone: offer.timeZone,
       };
-    });
-  }
-
-  private async notifyMaster(
-    tx: Transaction<Database>,
-    appointmentId: string,
-    offer: Offer,
-  ): Promise<void> {
-    const master = await tx
-      .selectFrom('masters as m')
-      .innerJoin('staff_users as u', 'u.id', 'm.staff_user_id')
-      .innerJoin('services as s', (j) => j.on('s.id', '=', offer.serviceId))
-      .select(['u.telegram_user_id', 'u.locale', 's.name as service'])
-      .where('m.id', '=', offer.masterId)
-      .executeTakeFirst();
-    if (!master?.telegram_user_id) return;
-    const when = DateTime.fromJSDate(offer.startsAt, { zone: offer.timeZone })
-      .setLocale(master.locale === 'en' ? 'en-GB' : 'ru')
-      .toFormat('ccc d LLL, HH:mm');
-    await enqueueMessage(tx, this.crypto, {
-      dedupeKey: `visit-new:${appointmentId}`,
-      chatId: Number(master.telegram_user_id),
-      clientId: null,
-      kind: 'visit-new',
-      message: {
-        text: this.translate(master.locale, 'master-visit-new', { when, service: master.service }),
-      },
     });
   }
 }

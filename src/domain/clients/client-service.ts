@@ -328,6 +328,15 @@ export class ClientService {
       // Every message to or about the client, sent ones too: their payloads are ciphertexts
       // under the system key, which erasure does not destroy.
       await tx.deleteFrom('outbox').where('client_id', '=', id).execute();
+      await tx
+        .deleteFrom('outbox')
+        .where(sql<boolean>`${id}::uuid = ANY(about_client_ids)`)
+        .execute();
+      await tx
+        .updateTable('visit_feedback')
+        .set({ comment_enc: null, client_id: null })
+        .where('client_id', '=', id)
+        .execute();
       await tx.deleteFrom('client_messages').where('client_id', '=', id).execute();
       if (row.telegram_user_id !== null) {
         await tx.deleteFrom('outbox').where('chat_id', '=', row.telegram_user_id).execute();

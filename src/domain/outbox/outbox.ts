@@ -21,6 +21,8 @@ export interface EnqueueInput {
   kind: string;
   message: OutboxMessage;
   notBefore?: Date;
+  /** Clients a message to staff names (agendas, alerts): erasing one of them deletes it. */
+  aboutClients?: string[];
 }
 
 function place(dedupeKey: string) {
@@ -45,6 +47,7 @@ export async function enqueueMessage(
       kind: input.kind,
       payload_enc: crypto.encryptSystem(place(input.dedupeKey), JSON.stringify(input.message)),
       ...(input.notBefore ? { not_before: input.notBefore } : {}),
+      ...(input.aboutClients?.length ? { about_client_ids: input.aboutClients } : {}),
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')

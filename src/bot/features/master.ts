@@ -1,0 +1,113 @@
+import { Composer, InlineKeyboard } from 'grammy';
+import { DateTime } from 'luxon';
+import { formatAmount, formatWhen } from '../../domain/visits/format-when.js';
+import { assertActive } from '../../domain/visits/visit-service.js';
+import type { BotContext } from '../context.js';
+import { VISIT_AMOUNT } from '../conversations/visit-amount.js';
+import { replyWithError } from '../errors.js';
+
+/**
+ * Masters in Telegram: the agenda on demand and the Done / No-show buttons. Every press checks
+ * that the visit is the pressing master's own.
+ */
+export const masterFeature = new Composer<BotContext>();
+
+const UUID = '[0-9a-f-]{36}';
+
+masterFeature.command('agenda', async (ctx) => {
+  const master = await ctx.services.visits.masterOfTelegram(ctx.from?.id ?? 0);
+  if (!master) {
+    await ctx.reply(ctx.t('master-only'));
+    return;
+  }
+  const branch = await ctx.services.db
+    .selectFrom('masters as m')
+    .innerJoin('branches as b', 'b.id', 'm.branch_id')
+    .select('b.time_zone')
+    .where('m.id', '=', master.masterId)
+    .executeTakeFirstOrThrow();
+  const day =
+    DateTime.fromJSDate(ctx.services.clock(), { zone: branch.time_zone }).toISODate() ?? '';
+  const agenda = await ctx.services.visits.agendaFor(
+    master.masterId,
+    branch.time_zone,
+    day,
+    master.locale,
+  );
+  const kb = new InlineKeyboard(
+    agenda.buttons.map((row) => row.map((b) => InlineKeyboard.text(b.text, b.data))),
+  );
+  await ctx.reply(agenda.text, agenda.buttons.length > 0 ? { reply_markup: kb } : {});
+});
+
+masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
+  try {
+    const { visit } = await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    assertActive(visit);
+    if (visit.startsAt > ctx.services.clock()) {
+      await ctx.answerCallbackQuery({ text: ctx.t('visit-not-started'), show_alert: true });
+      return;
+    }
+    const due = formatAmount(ctx.services.visits.expectedAmount(visit));
+    await ctx.answerCallbackQuery();
+    await ctx.reply(
+      ctx.t('master-done-ask', {
+        when: formatWhen(visit.startsAt, visit.timeZone, await ctx.i18n.getLocale()),
+        service: visit.service,
+        price: formatAmount(visit.price),
+        discount: visit.discountPct,
+        due,
+      }),
+      {
+        reply_markup: new InlineKeyboard()
+          .text(ctx.t('master-done-confirm', { due }), `mv:paid:${visit.id}`)
+          .row()
+          .text(ctx.t('master-done-other'), `mv:amt:${visit.id}`),
+      },
+    );
+  } catch (err) {
+    await replyWithError(ctx, err);
+  }
+});
+
+masterFeature.callbackQuery(new RegExp(`^mv:paid:(${UUID})$`), async (ctx) => {
+  try {
+    const { master } = await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    const done = await ctx.services.visits.complete(
+      ctx.match[1] ?? '',
+      {},
+      { type: 'staff', id: master.staffUserId },
+      ctx.services.clock(),
+    );
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t('master-done', { amount: formatAmount(done.amountPaid) }));
+  } catch (err) {
+    await replyWithError(ctx, err);
+  }
+});
+
+masterFeature.callbackQuery(new RegExp(`^mv:amt:(${UUID})$`), async (ctx) => {
+  try {
+    await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    await ctx.answerCallbackQuery();
+    await ctx.conversation.exitAll();
+    await ctx.conversation.enter(VISIT_AMOUNT, { visitId: ctx.match[1] ?? '' });
+  } catch (err) {
+    await replyWithError(ctx, err);
+  }
+});
+
+masterFeature.callbackQuery(new RegExp(`^mv:ns:(${UUID})$`), async (ctx) => {
+  try {
+    const { master } = await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    await ctx.services.visits.markNoShow(
+      ctx.match[1] ?? '',
+      { type: 'staff', id: master.staffUserId },
+      ctx.services.clock(),
+    );
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t('master-no-show'));
+  } catch (err) {
+    await replyWithError(ctx, err);
+  }
+});
