@@ -36,6 +36,27 @@ export async function getSetting<K extends SettingKey>(
     : fallback;
 }
 
+/** Several settings in one round trip. */
+export async function getSettings<K extends SettingKey>(
+  db: Kysely<Database>,
+  keys: readonly K[],
+): Promise<{ [P in K]: (typeof SETTING_DEFAULTS)[P] }> {
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', [...keys])
+    .execute();
+  const out = {} as { [P in K]: (typeof SETTING_DEFAULTS)[P] };
+  for (const key of keys) {
+    const row = rows.find((r) => r.key === key);
+    const fallback = SETTING_DEFAULTS[key];
+    out[key] = (
+      row && typeof row.value === typeof fallback ? row.value : fallback
+    ) as (typeof SETTING_DEFAULTS)[K];
+  }
+  return out;
+}
+
 export async function setSetting<K extends SettingKey>(
   db: Kysely<Database>,
   key: K,

@@ -6,7 +6,7 @@ import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Translate } from '../messages/translate.js';
-import { getSetting } from '../settings.js';
+import { getSettings } from '../settings.js';
 import { noticeToMaster } from '../visits/visit-notices.js';
 import { loadVisit } from '../visits/visit-view.js';
 import { type DayException, freeSlots, type LocalInterval } from './free-slots.js';
@@ -158,11 +158,18 @@ export class BookingService {
     window?: { from: Date; to: Date },
     options: { leadTime?: boolean; excludeVisit?: string; branchId?: string } = {},
   ): Promise<Offer[]> {
-    const [horizonDays, leadMinutes, stepMinutes] = await Promise.all([
-      getSetting(this.db, 'booking.horizon_days'),
-      getSetting(this.db, 'booking.lead_minutes'),
-      getSetting(this.db, 'booking.step_minutes'),
+    // Two round trips: settings with the masters, then their schedules and visits.
+    const [settings, allMasters] = await Promise.all([
+      getSettings(this.db, [
+        'booking.horizon_days',
+        'booking.lead_minutes',
+        'booking.step_minutes',
+      ]),
+      this.mastersFor(serviceId),
     ]);
+    const horizonDays = settings['booking.horizon_days'];
+    const leadMinutes = settings['booking.lead_minutes'];
+    const stepMinutes = settings['booking.step_minutes'];
     // Staff booking a walk-in at the desk are not held to the clients' minimum lead time.
     const earliest = new Date(
       now.getTime() + (options.leadTime === false ? 0 : leadMinutes) * 60_000,
@@ -171,7 +178,7 @@ export class BookingService {
     const from = window && window.from > earliest ? window.from : earliest;
     const to = window && window.to < latest ? window.to : latest;
     if (to < from) return [];
-    const masters = (await this.mastersFor(serviceId)).filter(
+    const masters = allMasters.filter(
       (m) =>
         (masterId === null || m.masterId === masterId) &&
         (options.branchId === undefined || m.branchId === options.branchId),
@@ -235,10 +242,8 @@ export class BookingService {
         });
       }
     }
-    return offers.sort(
-      (a, b) =>
-        a.startsAt.getTime() - b.startsAt.getTime() || a.masterName.localeCompare(b.masterName),
-    );
+    // Masters come sorted by name; a stable sort by time keeps that order within a time.
+    return offers.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   }
 
   /**
