@@ -660,4 +660,65 @@ describe('bot: booking on a daylight-saving day', () => {
     const ics = (await user.nextReply()).document?.bytes.toString('utf8') ?? '';
     expect(ics).toContain('DTSTART:20270328T080000Z'); // 10:00 CEST = 08:00 UTC
   });
+
+  it('asks for the salon when there are two, and a restart mid-booking resumes where the client was', async () => {
+    const zoned = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toJSDate();
+    h.now = zoned('2027-04-05T09:00');
+    const db = h.t.db;
+    const north = await db
+      .insertInto('branches')
+      .values({ name: 'Север', time_zone: 'Europe/Berlin' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const master = await db
+      .insertInto('masters')
+      .values({ branch_id: north.id, display_name: 'Полина' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const brows = await db
+      .insertInto('services')
+      .values({
+        name: 'Брови',
+        category: 'Брови',
+        duration_min: 30,
+        price: 900,
+        branch_id: north.id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('master_services')
+      .values({ master_id: master.id, service_id: brows.id })
+      .execute();
+    await db
+      .insertInto('working_hours')
+      .values({ master_id: master.id, weekday: 2, starts: '12:00', ends: '14:00' })
+      .execute();
+    const user = h.fake.user({ language_code: 'ru', first_name: 'Кира' });
+    await client(h, user, '+79160000011');
+    user.send('📅 Записаться');
+    const salons = await user.nextReply();
+    expect(salons.text).toBe('В какой салон?');
+    expect(buttons(salons).flat()).toEqual(['Север', 'Центр', 'Отмена']);
+    user.click('Север');
+    // One category there: straight to its services.
+    const list = await user.nextReply();
+    expect(buttons(list).flat()).toEqual(['Брови · 900 ₽ · 30 мин', '← Назад', 'Отмена']);
+
+    await h.stopBot();
+    await h.startBot();
+    user.click('Брови · 900 ₽ · 30 мин');
+    const masters = await user.nextReply();
+    expect(buttons(masters).flat()).toEqual(['Любой мастер', 'Полина', '← Назад', 'Отмена']);
+    user.click('Любой мастер');
+    const calendar = await user.nextReply();
+    // Polina works Tuesdays only: 6 April is the first.
+    expect(calendar.reply_markup?.inline_keyboard?.flat()[0]?.callback_data).toBe(
+      'bk:d:2027-04-06',
+    );
+    user.click('Отмена');
+    expect((await user.nextReply()).text).toBe(
+      'Запись отменена. Начать заново — кнопка 📅 Записаться.',
+    );
+  });
 });
