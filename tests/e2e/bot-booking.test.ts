@@ -264,6 +264,55 @@ describe('bot: booking, visits, masters, reminders and ratings', () => {
     expect(visits).toEqual([{ master_id: ids.olga, price: '2000.00', channel: 'bot' }]);
   });
 
+  it('forged and garbage button data are answered as out of date, and the booking goes on', async () => {
+    h.now = at('2026-11-30T09:00');
+    const user = h.fake.user({ language_code: 'ru', first_name: 'Фёкла' });
+    await client(h, user, '+79160000012');
+    const calendar = await toCalendar(user, 'Волосы', /^Стрижка/, 'Ольга');
+    const forge = (data: string) =>
+      user.click('forged', {
+        message: {
+          ...calendar,
+          reply_markup: { inline_keyboard: [[{ text: 'forged', callback_data: data }]] },
+        },
+      });
+    for (const data of [
+      'bk:d:2099-01-01',
+      'bk:d:../../etc',
+      'bk:s:999',
+      'bk:t:abc',
+      'bk:ok:',
+      'x'.repeat(64),
+      '',
+    ]) {
+      const before = user.callbackAnswers.length;
+      forge(data);
+      for (let i = 0; i < 50 && user.callbackAnswers.length === before; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(user.callbackAnswers.at(-1), data).toMatchObject({ text: 'Эта кнопка устарела.' });
+    }
+    user.click(dayButton(calendar, '2026-12-01'));
+    const times = await user.nextReply();
+    expect(times.text).toBe('Свободное время, вторник 1 декабря:');
+    const forgedTime = {
+      ...times,
+      reply_markup: { inline_keyboard: [[{ text: 'forged', callback_data: 'bk:t:1' }]] },
+    };
+    user.click('forged', { message: forgedTime });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(user.callbackAnswers.at(-1)).toMatchObject({ text: 'Эта кнопка устарела.' });
+    user.click('Отмена');
+    expect((await user.nextReply()).text).toMatch(/^Запись отменена/);
+    expect(
+      await h.t.db
+        .selectFrom('appointments as a')
+        .innerJoin('clients as c', 'c.id', 'a.client_id')
+        .select('a.id')
+        .where('c.telegram_user_id', '=', String(user.id))
+        .execute(),
+    ).toEqual([]);
+  });
+
   it('"any master" gives the time to whoever is free, at that master\'s price', async () => {
     h.now = at('2026-11-30T09:00');
     const user = h.fake.user({ language_code: 'ru', first_name: 'Борис' });
@@ -584,6 +633,11 @@ describe('bot: booking, visits, masters, reminders and ratings', () => {
       await user.expectNoReply(200);
       user.click('✅ Приду');
       expect((await user.nextReply()).text).toBe('Спасибо! Ждём вас ср 16 декабря, 12:00.');
+      // The reminder's Cancel asks first; keeping the visit changes nothing.
+      user.click('Отменить визит', { message: first });
+      expect((await user.nextReply()).text).toBe('Отменить визит ср 16 декабря, 12:00, Маникюр?');
+      user.click('Нет, оставить');
+      expect((await user.nextReply()).text).toBe('Хорошо, визит остаётся.');
       expect((await h.services.visits.get(visit.id))?.status).toBe('confirmed');
 
       h.now = at('2026-12-16T10:01');

@@ -130,7 +130,10 @@ export function bookingConversation(services: BotServices) {
     };
     const menuLabels = new Set(MENU_KEYS.map((k) => t(k)));
 
-    /** Shows a choice and waits for one of `prefix` buttons, Back, Cancel or something else. */
+    /**
+     * Shows a choice and waits for one of its own buttons, Back or Cancel. Any other button (an
+     * older message's, or forged data) is answered as out of date; typing asks for the buttons.
+     */
     const choose = async (
       text: string,
       keyboard: InlineKeyboard,
@@ -140,6 +143,11 @@ export function bookingConversation(services: BotServices) {
       keyboard.row();
       if (withBack) keyboard.text(t('book-back'), 'bk:back');
       keyboard.text(t('book-cancel'), 'bk:cancel');
+      const offered = new Set(
+        keyboard.inline_keyboard
+          .flat()
+          .flatMap((b) => ('callback_data' in b ? [b.callback_data] : [])),
+      );
       await ctx.reply(text, { reply_markup: keyboard });
       for (;;) {
         const update = await conversation.wait();
@@ -153,7 +161,7 @@ export function bookingConversation(services: BotServices) {
         // A command or a main-menu button leaves the booking and is handled as usual.
         if (typed !== undefined && (typed.startsWith('/') || menuLabels.has(typed)))
           await conversation.halt({ next: true });
-        if (data?.startsWith(prefix)) {
+        if (data !== undefined && offered.has(data) && data.startsWith(prefix)) {
           await update.answerCallbackQuery();
           return { value: data.slice(prefix.length), update };
         }
