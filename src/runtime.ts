@@ -8,6 +8,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/schema.js';
 import { BookingService } from './domain/booking/booking-service.js';
+import { CatalogueService } from './domain/booking/catalogue-service.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { CardService } from './domain/loyalty/card-service.js';
 import { ClientMessages } from './domain/messages/client-messages.js';
@@ -31,6 +32,7 @@ export interface Services {
   registration: RegistrationService;
   cards: CardService;
   booking: BookingService;
+  catalogue: CatalogueService;
   visits: VisitService;
   /** The time as the product sees it; tests pass a fixed one. */
   clock: () => Date;
@@ -55,6 +57,7 @@ export function createServices(deps: {
     registration: new RegistrationService(db, clients, referrals),
     cards: new CardService(db),
     booking,
+    catalogue: new CatalogueService(db),
     visits: new VisitService(db, crypto, clients, referrals, booking, translate),
     clock: deps.clock ?? (() => new Date()),
   };
