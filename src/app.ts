@@ -64,6 +64,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         registration,
         staff,
         cards: runtime.cards,
+        loyalty: runtime.loyalty,
         booking: runtime.booking,
         visits: runtime.visits,
         clock: runtime.clock,

@@ -11,6 +11,7 @@ import { BookingService } from './domain/booking/booking-service.js';
 import { CatalogueService } from './domain/booking/catalogue-service.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { CardService } from './domain/loyalty/card-service.js';
+import { LoyaltyService } from './domain/loyalty/loyalty-service.js';
 import { ClientMessages } from './domain/messages/client-messages.js';
 import { RegistrationService } from './domain/onboarding/registration.js';
 import { ReferralService } from './domain/referrals/referral-service.js';
@@ -31,6 +32,7 @@ export interface Services {
   referrals: ReferralService;
   registration: RegistrationService;
   cards: CardService;
+  loyalty: LoyaltyService;
   booking: BookingService;
   catalogue: CatalogueService;
   visits: VisitService;
@@ -47,8 +49,9 @@ export function createServices(deps: {
   const { db, crypto, logger } = deps;
   const clients = new ClientService({ db, crypto, logger });
   const translate = createTranslator();
-  const referrals = new ReferralService(db, crypto, translate);
-  const booking = new BookingService(db, crypto, translate);
+  const loyalty = new LoyaltyService(db, crypto, translate);
+  const referrals = new ReferralService(db, crypto, translate, loyalty);
+  const booking = new BookingService(db, crypto, translate, loyalty);
   return {
     clients,
     staff: new StaffService({ db, crypto, logger }),
@@ -56,9 +59,10 @@ export function createServices(deps: {
     referrals,
     registration: new RegistrationService(db, clients, referrals),
     cards: new CardService(db),
+    loyalty,
     booking,
     catalogue: new CatalogueService(db),
-    visits: new VisitService(db, crypto, clients, referrals, booking, translate),
+    visits: new VisitService(db, crypto, clients, referrals, booking, loyalty, translate),
     clock: deps.clock ?? (() => new Date()),
   };
 }

@@ -4,6 +4,7 @@ import * as clientMessages from './20261124T1300_client_messages.js';
 import * as onboarding from './20261124T1400_onboarding.js';
 import * as booking from './20261124T1500_booking.js';
 import * as visits from './20261125T1000_visits.js';
+import * as loyalty from './20261125T1100_loyalty.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder so the
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '20261124T1400_onboarding': onboarding,
   '20261124T1500_booking': booking,
   '20261125T1000_visits': visits,
+  '20261125T1100_loyalty': loyalty,
 };

@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js';
 import type { BookingService } from '../domain/booking/booking-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+import type { LoyaltyService } from '../domain/loyalty/loyalty-service.js';
 import type { ClientMessages } from '../domain/messages/client-messages.js';
 import type { RegistrationService } from '../domain/onboarding/registration.js';
 import type { ReferralService } from '../domain/referrals/referral-service.js';
@@ -23,6 +24,7 @@ export interface BotServices {
   registration: RegistrationService;
   staff: StaffService;
   cards: CardService;
+  loyalty: LoyaltyService;
   booking: BookingService;
   visits: VisitService;
   clock: () => Date;

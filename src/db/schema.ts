@@ -127,9 +127,73 @@ export interface AppointmentsTable {
   completed_at: Timestamp | null;
   completed_by_staff_id: string | null;
   moved_count: Generated<number>;
+  coupon_id: string | null;
+  points_spent: ColumnType<string, number | string | undefined, number | string>;
+  rules_version: number | null;
   /** When it was booked, by the product's clock. */
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface LoyaltyRulesTable {
+  version: number;
+  rules: ColumnType<unknown, string, string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CouponsTable {
+  id: Generated<string>;
+  code: string;
+  client_id: string | null;
+  kind: 'birthday' | 'winback' | 'manual';
+  percent: ColumnType<string, number | string, number | string>;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  valid_from: Timestamp;
+  valid_until: Timestamp;
+  reserved_for: string | null;
+  redeemed_at: Timestamp | null;
+  redeemed_on: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PointsLedgerTable {
+  id: Generated<string>;
+  client_id: string;
+  delta: ColumnType<string, number | string, number | string>;
+  reason: 'earn' | 'spend' | 'adjust';
+  appointment_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface HolidaysTable {
+  id: Generated<string>;
+  name: string;
+  kind: 'fixed' | 'nth-weekday';
+  month: number;
+  day: number | null;
+  weekday: number | null;
+  nth: number | null;
+  local_hour: Generated<number>;
+  audience: ColumnType<unknown, string | undefined, string>;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface MessageTemplatesTable {
+  key: string;
+  locale: string;
+  body: string;
+  updated_at: Generated<Date>;
+}
+
+export interface CampaignMessagesTable {
+  id: Generated<string>;
+  campaign: string;
+  occurrence: string;
+  client_id: string;
+  coupon_id: string | null;
+  sent_at: Timestamp;
 }
 
 export interface VisitFeedbackTable {
@@ -272,6 +336,12 @@ export interface Database {
   client_consents: ClientConsentsTable;
   appointments: AppointmentsTable;
   visit_feedback: VisitFeedbackTable;
+  loyalty_rules: LoyaltyRulesTable;
+  coupons: CouponsTable;
+  points_ledger: PointsLedgerTable;
+  holidays: HolidaysTable;
+  message_templates: MessageTemplatesTable;
+  campaign_messages: CampaignMessagesTable;
   outbox: OutboxTable;
   processed_updates: ProcessedUpdatesTable;
   conversation_state: ConversationStateTable;

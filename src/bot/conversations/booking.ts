@@ -3,6 +3,7 @@ import { InlineKeyboard, InputFile } from 'grammy';
 import { DateTime } from 'luxon';
 import { type Catalogue, SlotTakenError } from '../../domain/booking/booking-service.js';
 import { DomainError } from '../../domain/errors.js';
+import { CouponUnavailableError } from '../../domain/loyalty/loyalty-service.js';
 import { formatAmount, formatWhen } from '../../domain/visits/format-when.js';
 import { visitIcs } from '../../domain/visits/ics.js';
 import { amountDue } from '../../domain/visits/visit-view.js';
@@ -56,9 +57,18 @@ type Setup =
       } | null;
     };
 
+interface PriceQuote {
+  price: string;
+  master: string;
+  discount: number;
+  coupon: { id: string; code: string; percent: number } | null;
+  rulesVersion: number | null;
+}
+
 type BookResult =
   | { ok: true; id: string; master: string; price: string; endsAt: number; address: string }
   | { ok: false; taken: true }
+  | { ok: false; requote: true }
   | { ok: false; text: string };
 
 /**
@@ -78,8 +88,7 @@ export function bookingConversation(services: BotServices) {
       const client = await services.clients.identityOfTelegramUser(userId);
       if (!client) return { error: 'menu-register-first' as const };
       const catalogue = await services.booking.catalogue();
-      const discount = (await services.referrals.summary(client.id)).discountPercent;
-      if (!start.visitId) return { clientId: client.id, catalogue, discount, moving: null };
+      if (!start.visitId) return { clientId: client.id, catalogue, discount: 0, moving: null };
       try {
         const visit = await services.visits.ofClient(client.id, start.visitId);
         await services.visits.checkChangeable(visit, services.clock());
@@ -333,9 +342,12 @@ export function bookingConversation(services: BotServices) {
       return 'next';
     };
 
-    /** The price the client will see: the chosen master's, or the first free one's for "any". */
+    /**
+     * The price the client will see (the chosen master's, or the first free one's for "any"),
+     * and the discount: a move keeps the visit's; a booking gets the client's current one.
+     */
     const quote = () =>
-      conversation.external(async () => {
+      conversation.external(async (): Promise<PriceQuote | null> => {
         const at = new Date(draft.startsAt);
         const offers = await services.booking.offers(
           draft.serviceId,
@@ -345,7 +357,25 @@ export function bookingConversation(services: BotServices) {
           { branchId: draft.branchId, ...(moving ? { excludeVisit: moving.id } : {}) },
         );
         const offer = offers.find((o) => o.startsAt.getTime() === draft.startsAt);
-        return offer ? { price: offer.price, master: offer.masterName } : null;
+        if (!offer) return null;
+        if (moving)
+          return {
+            price: offer.price,
+            master: offer.masterName,
+            discount: setup.discount,
+            coupon: null,
+            rulesVersion: null,
+          };
+        const q = await services.loyalty.quote(draft.clientId, draft.category, services.clock());
+        return {
+          price: offer.price,
+          master: offer.masterName,
+          discount: q.total,
+          coupon: q.coupon
+            ? { id: q.coupon.id, code: q.coupon.code, percent: q.coupon.percent }
+            : null,
+          rulesVersion: q.rulesVersion,
+        };
       });
 
     const confirm = async (): Promise<Step> => {
@@ -355,7 +385,7 @@ export function bookingConversation(services: BotServices) {
         await ctx.reply(t('book-taken'));
         return 'back';
       }
-      const discount = setup.discount;
+      const discount = offer.discount;
       const when = formatWhen(new Date(draft.startsAt), draft.timeZone, locale);
       const summary = moving
         ? t('book-move-confirm', {
@@ -370,7 +400,13 @@ export function bookingConversation(services: BotServices) {
               : t('book-any-master-chosen', { master: offer.master }),
             when,
             price: formatAmount(offer.price),
-            discount,
+            discount: offer.coupon
+              ? t('book-discount-coupon', {
+                  total: discount,
+                  code: offer.coupon.code,
+                  percent: offer.coupon.percent,
+                })
+              : t('book-discount', { total: discount }),
             total: formatAmount(amountDue(offer.price, discount)),
           });
       const kb = new InlineKeyboard().text(t(moving ? 'book-move-yes' : 'book-yes'), 'bk:ok:');
@@ -402,6 +438,8 @@ export function bookingConversation(services: BotServices) {
               startsAt: new Date(draft.startsAt),
               channel: 'bot',
               discountPct: discount,
+              couponId: offer.coupon?.id ?? null,
+              rulesVersion: offer.rulesVersion,
               branchId: draft.branchId,
             },
             { type: 'client', id: draft.clientId },
@@ -418,12 +456,15 @@ export function bookingConversation(services: BotServices) {
           };
         } catch (err) {
           if (err instanceof SlotTakenError) return { ok: false as const, taken: true };
+          if (err instanceof CouponUnavailableError) return { ok: false as const, requote: true };
           if (err instanceof DomainError)
             return { ok: false as const, text: visitErrorText(t, err) };
           throw err;
         }
       });
       if (!result.ok) {
+        // The coupon went to another booking meanwhile: the confirmation again, re-priced.
+        if ('requote' in result) return confirm();
         if ('text' in result) {
           await ctx.reply(result.text, { reply_markup: mainMenu(t) });
           return 'cancel';

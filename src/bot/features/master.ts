@@ -49,6 +49,7 @@ masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
       return;
     }
     const due = formatAmount(ctx.services.visits.expectedAmount(visit));
+    const points = await ctx.services.visits.spendablePoints(visit);
     await ctx.answerCallbackQuery();
     await ctx.reply(
       ctx.t('master-done-ask', {
@@ -62,7 +63,21 @@ masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
         reply_markup: new InlineKeyboard()
           .text(ctx.t('master-done-confirm', { due }), `mv:paid:${visit.id}`)
           .row()
-          .text(ctx.t('master-done-other'), `mv:amt:${visit.id}`),
+          .text(ctx.t('master-done-other'), `mv:amt:${visit.id}`)
+          .row()
+          .add(
+            ...(points > 0
+              ? [
+                  InlineKeyboard.text(
+                    ctx.t('master-done-points', {
+                      points,
+                      due: formatAmount(Number(ctx.services.visits.expectedAmount(visit)) - points),
+                    }),
+                    `mv:pts:${visit.id}`,
+                  ),
+                ]
+              : []),
+          ),
       },
     );
   } catch (err) {
@@ -70,17 +85,27 @@ masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
   }
 });
 
-masterFeature.callbackQuery(new RegExp(`^mv:paid:(${UUID})$`), async (ctx) => {
+/** Paid as expected (`paid`) or partly with the client's points (`pts`). */
+masterFeature.callbackQuery(new RegExp(`^mv:(paid|pts):(${UUID})$`), async (ctx) => {
   try {
-    const { master } = await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    const visitId = ctx.match[2] ?? '';
+    const { master, visit } = await ctx.services.visits.ofMaster(ctx.from.id, visitId);
+    const points = ctx.match[1] === 'pts' ? await ctx.services.visits.spendablePoints(visit) : 0;
     const done = await ctx.services.visits.complete(
-      ctx.match[1] ?? '',
-      {},
+      visitId,
+      { points },
       { type: 'staff', id: master.staffUserId },
       ctx.services.clock(),
     );
     await ctx.answerCallbackQuery();
-    await ctx.reply(ctx.t('master-done', { amount: formatAmount(done.amountPaid) }));
+    await ctx.reply(
+      done.pointsSpent > 0
+        ? ctx.t('master-done-with-points', {
+            amount: formatAmount(done.amountPaid),
+            points: done.pointsSpent,
+          })
+        : ctx.t('master-done', { amount: formatAmount(done.amountPaid) }),
+    );
   } catch (err) {
     await replyWithError(ctx, err);
   }

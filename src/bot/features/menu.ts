@@ -2,6 +2,7 @@ import { hears } from '@grammyjs/i18n';
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import QRCode from 'qrcode';
 import type { Client } from '../../domain/clients/client-service.js';
+import { formatAmount } from '../../domain/visits/format-when.js';
 import { renderCardImage } from '../card-image.js';
 import type { BotContext } from '../context.js';
 import { BOOKING } from '../conversations/booking.js';
@@ -62,13 +63,57 @@ menuFeature.filter(hears('menu-friends'), async (ctx) => {
   if (!client) return;
   const summary = await ctx.services.referrals.summary(client.id);
   const link = referralLink(ctx.me.username, summary.code);
-  await ctx.reply(
+  const now = ctx.services.clock();
+  const [standing, { rules }] = await Promise.all([
+    ctx.services.loyalty.standing(client.id, now),
+    ctx.services.loyalty.rules(),
+  ]);
+  const locale = await ctx.i18n.getLocale();
+  const date = (d: Date) => d.toLocaleDateString(locale === 'en' ? 'en-GB' : 'ru-RU');
+  const lines = [
     ctx.t('friends-summary', {
+      base: standing.base,
       discount: summary.discountPercent,
       qualified: summary.qualified,
       pending: summary.pending,
+      rules: rules.referral.map((r) => ctx.t('friends-rule', r)).join(', '),
     }),
+  ];
+  if (standing.level)
+    lines.push(
+      ctx.t('loyalty-level', {
+        level: standing.level.name,
+        percent: standing.level.percent,
+        spend: formatAmount(standing.spend),
+        visits: standing.visits,
+        days: rules.levelWindowDays,
+      }),
+    );
+  if (standing.next)
+    lines.push(
+      ctx.t('loyalty-next', {
+        level: standing.next.name,
+        spend: formatAmount(standing.next.minSpend),
+        visits: standing.next.minVisits,
+      }),
+    );
+  lines.push(
+    ctx.t('loyalty-points', { points: standing.points, share: rules.points.maxSharePercent }),
   );
+  if (standing.coupons.length > 0)
+    lines.push(
+      ctx.t('loyalty-coupons'),
+      ...standing.coupons.map((c) =>
+        ctx.t('loyalty-coupon', {
+          code: c.code,
+          percent: c.percent,
+          categories: c.categories.length > 0 ? ` (${c.categories.join(', ')})` : '',
+          until: date(c.validUntil),
+        }),
+      ),
+    );
+  lines.push(ctx.t('loyalty-combine', { cap: rules.globalCapPercent }));
+  await ctx.reply(lines.join('\n'));
   const share = `https://t.me/share/url?url=${encodeURIComponent(link)}&text=${encodeURIComponent(ctx.t('friends-share-text'))}`;
   const qr = await QRCode.toBuffer(link, {
     type: 'png',

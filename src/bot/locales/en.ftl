@@ -72,9 +72,17 @@ menu-help = ❓ Help
 menu-register-first = Please register first — it takes a minute.
 visits-none = You have no bookings yet.
 friends-summary =
+    Your discount: { $base }%.
     Your discount for friends: { $discount }%.
     Friends who came: { $qualified }, waiting for their first visit: { $pending }.
-    1 friend — 5%, 3 friends — 10%, 5 friends — 15%. A friend counts after their first paid visit.
+    { $rules }. A friend counts after their first paid visit.
+friends-rule = { $friends } → { $percent }%
+loyalty-level = Level { $level }: { $percent }% (spent { $spend } and { $visits } visits in the last { $days } days).
+loyalty-next = Next level, { $level }: spend { $spend } or make { $visits } visits.
+loyalty-points = Points: { $points } (1 point = 1 ₽; up to { $share }% of a bill).
+loyalty-coupons = Your coupons:
+loyalty-coupon = • { $code }: −{ $percent }%{ $categories }, until { $until }
+loyalty-combine = The larger of the friends and level discounts applies, plus a coupon, up to { $cap }% in all.
 friends-link = Your personal link for friends: { $link }
 friends-share = Share the link
 friends-share-text = Book at our salon with my link!
@@ -143,7 +151,7 @@ book-confirm =
     Master: { $master }
     When: { $when }
     Price: { $price }
-    Your discount: { $discount }%
+    { $discount }
     To pay: { $total }
 book-any-master-chosen = { $master } (any master)
 book-move-confirm =
@@ -226,3 +234,8 @@ agenda-notes = Notes: { $notes }
 agenda-allergies = ⚠️ Allergies: { $allergies }
 agenda-done = ✅ { $time } done
 agenda-no-show = 🚫 { $time } no-show
+book-discount = Your discount: { $total }%
+book-discount-coupon = Your discount: { $total }% (with coupon { $code }, { $percent }%)
+level-up = Congratulations, you have reached the { $level } level: your discount is now at least { $percent }%.
+master-done-points = 🎁 { $points } in points, { $due } in money
+master-done-with-points = Marked done: { $amount } paid and { $points } points. Thank you!

@@ -72,9 +72,17 @@ menu-help = ❓ Помощь
 menu-register-first = Сначала зарегистрируйтесь — это займёт минуту.
 visits-none = У вас пока нет записей.
 friends-summary =
+    Ваша скидка: { $base }%.
     Ваша скидка за друзей: { $discount }%.
     Друзей пришло: { $qualified }, ждут первого визита: { $pending }.
-    1 друг — 5%, 3 друга — 10%, 5 друзей — 15%. Друг засчитывается после первого оплаченного визита.
+    { $rules }. Друг засчитывается после первого оплаченного визита.
+friends-rule = { $friends } → { $percent }%
+loyalty-level = Уровень { $level }: { $percent }% (за последние { $days } дн. потрачено { $spend } ₽, визитов: { $visits }).
+loyalty-next = Следующий уровень, { $level }: потратить { $spend } ₽ или сделать { $visits } визитов.
+loyalty-points = Баллы: { $points } (1 балл = 1 ₽; до { $share }% счёта).
+loyalty-coupons = Ваши купоны:
+loyalty-coupon = • { $code }: −{ $percent }%{ $categories }, до { $until }
+loyalty-combine = Действует бо́льшая из скидок — за друзей или за уровень — плюс купон, всего не больше { $cap }%.
 friends-link = Ваша личная ссылка для друзей: { $link }
 friends-share = Поделиться ссылкой
 friends-share-text = Записывайся в наш салон по моей ссылке!
@@ -143,7 +151,7 @@ book-confirm =
     Мастер: { $master }
     Когда: { $when }
     Цена: { $price } ₽
-    Ваша скидка: { $discount }%
+    { $discount }
     К оплате: { $total } ₽
 book-any-master-chosen = { $master } (любой мастер)
 book-move-confirm =
@@ -226,3 +234,8 @@ agenda-notes = Заметки: { $notes }
 agenda-allergies = ⚠️ Аллергии: { $allergies }
 agenda-done = ✅ { $time } готово
 agenda-no-show = 🚫 { $time } не пришёл
+book-discount = Ваша скидка: { $total }%
+book-discount-coupon = Ваша скидка: { $total }% (с купоном { $code }, { $percent }%)
+level-up = Поздравляем, у вас уровень { $level }: ваша скидка теперь не меньше { $percent }%.
+master-done-points = 🎁 { $points } баллами, { $due } ₽ деньгами
+master-done-with-points = Отмечено: оплачено { $amount } ₽ и { $points } баллов. Спасибо!

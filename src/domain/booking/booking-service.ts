@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../errors.js';
+import type { LoyaltyService } from '../loyalty/loyalty-service.js';
 import type { Translate } from '../messages/translate.js';
 import { getSettings } from '../settings.js';
 import { noticeToMaster } from '../visits/visit-notices.js';
@@ -52,6 +53,10 @@ export interface BookingInput {
   channel: 'bot' | 'panel';
   createdByStaffId?: string | null;
   discountPct?: number;
+  /** The coupon shown at confirmation, held for this visit and redeemed at completion. */
+  couponId?: string | null;
+  /** The loyalty rules the discount was computed under. */
+  rulesVersion?: number | null;
   /** Limits "any master" to one branch. */
   branchId?: string;
 }
@@ -79,6 +84,7 @@ export class BookingService {
     private readonly db: Kysely<Database>,
     private readonly crypto: Crypto,
     private readonly translate: Translate,
+    private readonly loyalty: LoyaltyService,
   ) {}
 
   /**
@@ -318,11 +324,14 @@ export class BookingService {
           discount_pct: discount,
           channel: input.channel,
           created_by_staff_id: input.createdByStaffId ?? null,
+          coupon_id: input.couponId ?? null,
+          rules_version: input.rulesVersion ?? null,
           created_at: now,
           updated_at: now,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
+      if (input.couponId) await this.loyalty.reserveCoupon(tx, input.couponId, row.id);
       await recordAudit(tx, actor, {
         action: 'book',
         entity: 'appointment',

@@ -1,9 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Crypto } from '../../crypto/crypto.js';
 import type { Database } from '../../db/schema.js';
+import type { LoyaltyService } from '../loyalty/loyalty-service.js';
 import type { Translate } from '../messages/translate.js';
 import { enqueueMessage } from '../outbox/outbox.js';
-import { referralDiscount } from './referral-discount.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -34,6 +34,7 @@ export class ReferralService {
     private readonly db: Kysely<Database>,
     private readonly crypto: Crypto,
     private readonly translate: Translate,
+    private readonly loyalty: LoyaltyService,
   ) {}
 
   /** Links a new client to the owner of a referral code, in the caller's transaction. */
@@ -107,7 +108,7 @@ export class ReferralService {
         .where('referrer_id', '=', row.referrer_id)
         .where('status', '=', 'qualified')
         .executeTakeFirstOrThrow();
-      const discountPercent = referralDiscount(Number(n));
+      const discountPercent = await this.loyalty.referralPercentOf(row.referrer_id, tx);
       const referrer = await tx
         .selectFrom('clients')
         .select(['telegram_user_id', 'locale'])
@@ -150,7 +151,7 @@ export class ReferralService {
       code: client.referral_code,
       pending,
       qualified,
-      discountPercent: referralDiscount(qualified),
+      discountPercent: await this.loyalty.referralPercentOf(clientId),
     };
   }
 

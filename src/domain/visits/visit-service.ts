@@ -7,6 +7,8 @@ import { recordAudit } from '../audit/audit-log.js';
 import { type BookingService, SlotTakenError } from '../booking/booking-service.js';
 import { type ClientService, isUuid } from '../clients/client-service.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../errors.js';
+import { maxPointsSpend } from '../loyalty/loyalty-rules.js';
+import type { LoyaltyService } from '../loyalty/loyalty-service.js';
 import type { Translate } from '../messages/translate.js';
 import { enqueueMessage } from '../outbox/outbox.js';
 import type { ReferralService } from '../referrals/referral-service.js';
@@ -88,6 +90,7 @@ export class VisitService {
     private readonly clients: ClientService,
     private readonly referrals: ReferralService,
     private readonly booking: BookingService,
+    private readonly loyalty: LoyaltyService,
     private readonly translate: Translate,
   ) {}
 
@@ -166,6 +169,7 @@ export class VisitService {
         details: { by },
       });
       await dropPendingReminders(tx, visit.id);
+      await this.loyalty.releaseCoupon(tx, visit.id);
       const cancelled = { ...visit, status: 'cancelled' as const };
       await noticeToMaster(tx, this.crypto, this.translate, cancelled, 'cancelled');
       if (by === 'staff') await this.tellClient(tx, cancelled, 'visit-cancelled-by-salon');
@@ -285,23 +289,45 @@ export class VisitService {
    */
   async complete(
     visitId: string,
-    input: { amount?: number | undefined },
+    input: { amount?: number | undefined; points?: number | undefined },
     actor: Actor,
     now: Date,
-  ): Promise<{ visit: VisitView; amountPaid: string }> {
+  ): Promise<{ visit: VisitView; amountPaid: string; pointsSpent: number; pointsEarned: number }> {
     const visit = isUuid(visitId) ? await loadVisit(this.db, visitId) : null;
     if (!visit) throw new NotFoundError('visit');
     if (visit.startsAt > now) throw new VisitNotStartedError(visit.startsAt);
-    const amount = input.amount ?? Number(this.expectedAmount(visit));
+    const points = input.points ?? 0;
+    if (!Number.isInteger(points) || points < 0) throw new InvalidInputError('points', 'invalid');
+    if (points > 0 && !visit.clientId) throw new InvalidInputError('points', 'too-many');
+    const due = Number(this.expectedAmount(visit));
+    const amount = input.amount ?? Math.max(0, due - points);
     if (!Number.isFinite(amount) || amount < 0 || amount > MAX_AMOUNT)
       throw new InvalidInputError('amount', 'invalid');
     const paid = (Math.round(amount * 100) / 100).toFixed(2);
     const done = await this.db.transaction().execute(async (tx) => {
+      if (visit.clientId) {
+        // One completion at a time per client: points are spent from one balance.
+        await tx
+          .selectFrom('clients')
+          .select('id')
+          .where('id', '=', visit.clientId)
+          .forUpdate()
+          .execute();
+      }
+      if (points > 0 && visit.clientId) {
+        const [{ rules }, balance] = await Promise.all([
+          this.loyalty.rules(tx),
+          this.loyalty.pointsBalance(visit.clientId, tx),
+        ]);
+        if (points > maxPointsSpend(due, balance, rules))
+          throw new InvalidInputError('points', 'too-many');
+      }
       const row = await tx
         .updateTable('appointments')
         .set({
           status: 'done',
           amount_paid: paid,
+          points_spent: points,
           completed_at: sql`now()`,
           completed_by_staff_id: actor.type === 'staff' ? actor.id : null,
           updated_at: sql`now()`,
@@ -315,16 +341,27 @@ export class VisitService {
         action: 'complete',
         entity: 'appointment',
         entityId: visit.id,
-        details: { corrected: input.amount !== undefined },
+        details: { corrected: input.amount !== undefined, points },
       });
       await dropPendingReminders(tx, visit.id);
+      const { earned } = await this.loyalty.settle(tx, visit, Number(paid), points, now);
       const completed = { ...visit, status: 'done' as const, amountPaid: paid };
       await this.askForRating(tx, completed);
-      return completed;
+      return { visit: completed, earned };
     });
     // Its own transaction, and idempotent: a referral qualifies once, on a paid visit.
-    if (done.clientId && amount > 0) await this.referrals.qualify(done.clientId);
-    return { visit: done, amountPaid: paid };
+    if (done.visit.clientId && amount > 0) await this.referrals.qualify(done.visit.clientId);
+    return { visit: done.visit, amountPaid: paid, pointsSpent: points, pointsEarned: done.earned };
+  }
+
+  /** The most points the client may put towards this visit now. */
+  async spendablePoints(visit: VisitView): Promise<number> {
+    if (!visit.clientId) return 0;
+    const [{ rules }, balance] = await Promise.all([
+      this.loyalty.rules(),
+      this.loyalty.pointsBalance(visit.clientId),
+    ]);
+    return maxPointsSpend(Number(this.expectedAmount(visit)), balance, rules);
   }
 
   async markNoShow(visitId: string, actor: Actor, now: Date): Promise<VisitView> {
