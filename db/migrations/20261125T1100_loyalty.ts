@@ -38,11 +38,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('client_id', 'uuid', (c) => c.notNull().references('clients.id').onDelete('cascade'))
     .addColumn('delta', 'numeric(12, 2)', (c) => c.notNull())
-    .addColumn('reason', 'text', (c) => c.notNull().check(sql`reason IN ('earn', 'spend', 'adjust')`))
-    .addColumn('appointment_id', 'uuid', (c) => c.references('appointments.id').onDelete('set null'))
+    .addColumn('reason', 'text', (c) =>
+      c.notNull().check(sql`reason IN ('earn', 'spend', 'adjust')`),
+    )
+    .addColumn('appointment_id', 'uuid', (c) =>
+      c.references('appointments.id').onDelete('set null'),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('points_ledger_client').on('points_ledger').column('client_id').execute();
+  await db.schema
+    .createIndex('points_ledger_client')
+    .on('points_ledger')
+    .column('client_id')
+    .execute();
 
   await db.schema
     .alterTable('appointments')
