@@ -6,8 +6,8 @@ import { createWebhookPlugin, registerWebhook, webhookPath } from './bot/webhook
 import type { Config } from './config.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { type Dispatcher, startDispatcher } from './jobs/outbox-dispatcher.js';
+import { agendasJob, campaignsJob, remindersJob } from './jobs/scheduled-jobs.js';
 import { type Jobs, startJobs } from './jobs/start-jobs.js';
-import { agendasJob, remindersJob } from './jobs/visit-jobs.js';
 import type { Logger } from './logger.js';
 import { openRuntime, StartupError } from './runtime.js';
 
@@ -122,6 +122,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
           housekeepingJob(db),
           remindersJob(runtime.visits, runtime.clock),
           agendasJob(runtime.visits, runtime.clock),
+          campaignsJob(runtime.campaigns, runtime.clock),
         ],
       });
       if (config.bot.enabled) {

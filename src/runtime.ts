@@ -9,6 +9,8 @@ import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/schema.js';
 import { BookingService } from './domain/booking/booking-service.js';
 import { CatalogueService } from './domain/booking/catalogue-service.js';
+import { CampaignService } from './domain/campaigns/campaign-service.js';
+import { TemplateService } from './domain/campaigns/templates.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { CardService } from './domain/loyalty/card-service.js';
 import { LoyaltyService } from './domain/loyalty/loyalty-service.js';
@@ -36,6 +38,8 @@ export interface Services {
   booking: BookingService;
   catalogue: CatalogueService;
   visits: VisitService;
+  templates: TemplateService;
+  campaigns: CampaignService;
   /** The time as the product sees it; tests pass a fixed one. */
   clock: () => Date;
 }
@@ -45,6 +49,8 @@ export function createServices(deps: {
   crypto: Crypto;
   logger: Logger;
   clock?: () => Date;
+  /** Zone of clients with no home branch (TZ_DEFAULT). */
+  timeZone?: string;
 }): Services {
   const { db, crypto, logger } = deps;
   const clients = new ClientService({ db, crypto, logger });
@@ -52,6 +58,7 @@ export function createServices(deps: {
   const loyalty = new LoyaltyService(db, crypto, translate);
   const referrals = new ReferralService(db, crypto, translate, loyalty);
   const booking = new BookingService(db, crypto, translate, loyalty);
+  const templates = new TemplateService(db);
   return {
     clients,
     staff: new StaffService({ db, crypto, logger }),
@@ -63,6 +70,15 @@ export function createServices(deps: {
     booking,
     catalogue: new CatalogueService(db),
     visits: new VisitService(db, crypto, clients, referrals, booking, loyalty, translate),
+    templates,
+    campaigns: new CampaignService(
+      db,
+      crypto,
+      clients,
+      loyalty,
+      templates,
+      deps.timeZone ?? 'Europe/Moscow',
+    ),
     clock: deps.clock ?? (() => new Date()),
   };
 }
@@ -136,7 +152,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   return {
     database,
     crypto,
-    ...createServices({ db: database.db, crypto, logger }),
+    ...createServices({ db: database.db, crypto, logger, timeZone: config.defaultTimeZone }),
     async close() {
       // The pool first: the embedded server must not stop under live connections.
       await database.close();

@@ -18,6 +18,15 @@ export const SETTING_DEFAULTS = {
   'agenda.local_hour': 8 as number,
   /** A rating at or below this alerts the branch's managers. */
   'feedback.alert_max_score': 2 as number,
+  /** Local hour (branch time) for birthday, holiday and win-back greetings. */
+  'campaigns.local_hour': 10 as number,
+  /** Birthday coupon percent (0: no coupon) and how many days it is valid. */
+  'birthday.coupon_percent': 10 as number,
+  'birthday.coupon_days': 14 as number,
+  /** Win-back after this many months without a visit (6 to 8), with a coupon. */
+  'winback.months': 6 as number,
+  'winback.coupon_percent': 15 as number,
+  'winback.coupon_days': 30 as number,
 } as const;
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 

@@ -268,6 +268,40 @@ export class ClientService {
       .filter((c) => c.birthday?.month === month && c.birthday.day === day);
   }
 
+  /**
+   * Clients to greet on these birthdays: found through the birthday blind index (never by
+   * decrypting the table), confirmed by decryption; only those who accept marketing and can be
+   * reached in Telegram.
+   */
+  async birthdayCelebrants(dates: { month: number; day: number }[]): Promise<Client[]> {
+    if (dates.length === 0) return [];
+    const indexes = dates.map((d) => this.crypto.blindIndex('birthday', birthdayIndexValue(d)));
+    const rows = await this.reachableForMarketing().where('birthday_bidx', 'in', indexes).execute();
+    return rows
+      .map((r) => this.decryptRow(r))
+      .filter((c) => dates.some((d) => c.birthday?.month === d.month && c.birthday.day === d.day));
+  }
+
+  /** A page of clients who accept marketing and can be reached, in id order after `afterId`. */
+  async marketingAudience(afterId: string | null, limit: number): Promise<Client[]> {
+    const rows = await this.reachableForMarketing()
+      .$if(afterId !== null, (q) => q.where('id', '>', afterId ?? ''))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => this.decryptRow(r));
+  }
+
+  private reachableForMarketing() {
+    return this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('erased_at', 'is', null)
+      .where('marketing_opt_in', '=', true)
+      .where('telegram_user_id', 'is not', null)
+      .where('blocked_bot_at', 'is', null);
+  }
+
   async list(options: { limit: number; offset: number }): Promise<Client[]> {
     const rows = await this.db
       .selectFrom('clients')

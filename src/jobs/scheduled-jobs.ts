@@ -1,3 +1,4 @@
+import type { CampaignService } from '../domain/campaigns/campaign-service.js';
 import type { VisitService } from '../domain/visits/visit-service.js';
 import type { JobDefinition } from './start-jobs.js';
 
@@ -24,6 +25,25 @@ export function agendasJob(visits: VisitService, clock: () => Date): JobDefiniti
     async run({ logger }) {
       const queued = await visits.queueAgendas(clock());
       if (queued > 0) logger.info({ queued }, 'agendas queued');
+    },
+  };
+}
+
+/**
+ * Every fifteen minutes: birthday, holiday and win-back greetings for the branches whose local
+ * greeting hour has come; each client gets each greeting once.
+ */
+export function campaignsJob(campaigns: CampaignService, clock: () => Date): JobDefinition {
+  return {
+    name: 'campaigns',
+    schedule: '*/15 * * * *',
+    async run({ logger }) {
+      const now = clock();
+      const birthdays = await campaigns.runBirthdays(now);
+      const holidays = await campaigns.runHolidays(now);
+      const winback = await campaigns.runWinback(now);
+      if (birthdays + holidays + winback > 0)
+        logger.info({ birthdays, holidays, winback }, 'greetings queued');
     },
   };
 }
