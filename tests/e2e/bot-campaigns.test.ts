@@ -20,7 +20,7 @@ describe('bot: birthday, holiday and win-back greetings', () => {
   const person = async (
     first: string,
     options: {
-      birthday?: { day: number; month: number };
+      birthday?: { day: number; month: number; year?: number };
       marketing: boolean;
       tags?: string[];
       lang?: 'ru' | 'en';
