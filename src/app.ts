@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { metricsPlugin } from './admin/metrics.js';
 import { buildServer } from './admin/server.js';
 import { type ClienteleBot, createBot } from './bot/create-bot.js';
 import { startPolling } from './bot/polling.js';
@@ -90,6 +91,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         clients,
         cards: runtime.cards,
         staff,
+        ...(config.metricsToken
+          ? { metrics: metricsPlugin({ db, crypto, token: config.metricsToken }) }
+          : {}),
         ...(clientele && webhook
           ? {
               webhook: createWebhookPlugin({
@@ -132,6 +136,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
           logger,
           token: config.bot.token,
           apiRoot: config.bot.apiRoot,
+          ratePerSecond: config.outboxRate,
         });
       }
     }

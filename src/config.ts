@@ -76,6 +76,17 @@ const envSchema = z.object({
     .trim()
     .default('Europe/Moscow')
     .refine(isTimeZone, 'an IANA time zone such as Europe/Moscow'),
+  OUTBOX_RATE: z.coerce
+    .number({ message: 'messages per second, 1 to 30' })
+    .min(1, 'messages per second, 1 to 30')
+    .max(30, 'messages per second, 1 to 30 (Telegram allows about 30)')
+    .default(25),
+  METRICS_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, '16 to 256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: LOG_LEVELS.join(', ') }).default('info'),
   ADMIN_COOKIE_SECURE: z
     .enum(['auto', 'true', 'false'], { message: "'auto', 'true' or 'false'" })
@@ -102,6 +113,10 @@ export interface Config {
   roles: ReadonlySet<ProcessRole>;
   defaultTimeZone: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Messages per second the outbox dispatcher sends at most. */
+  outboxRate: number;
+  /** GET /metrics answers only with this bearer token; without it, there is no /metrics. */
+  metricsToken: string | undefined;
 }
 
 /** Step one: validate the raw environment. Throws ConfigError with one line naming the variable. */
@@ -251,6 +266,8 @@ export function envToConfig(env: Env): Config {
     roles,
     defaultTimeZone: env.TZ_DEFAULT,
     logLevel: env.LOG_LEVEL,
+    outboxRate: env.OUTBOX_RATE,
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 

@@ -19,7 +19,7 @@ export const PANEL_ACTIONS = [
   'search',
 ] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
-export type PanelResource = 'Client' | 'StaffUser' | 'AuditEntry';
+export type PanelResource = 'Client' | 'StaffUser' | 'AuditEntry' | 'OutboxMessage';
 
 type Rules = Partial<Record<StaffRole, readonly PanelAction[]>>;
 
@@ -41,7 +41,23 @@ const ACTIONS: Record<PanelResource, Rules> = {
     owner: ['list', 'show', 'search'],
     admin: ['list', 'show', 'search'],
   },
+  OutboxMessage: {
+    owner: ['list', 'show', 'search'],
+    admin: ['list', 'show', 'search'],
+  },
 };
+
+/** The queue's state only: never the message, the chat or the client. */
+const OUTBOX_FIELDS = [
+  'id',
+  'kind',
+  'status',
+  'attempts',
+  'created_at',
+  'not_before',
+  'sent_at',
+  'last_error',
+] as const;
 
 /**
  * Fields each role may receive, per resource. Fields not named are removed on the server before
@@ -93,6 +109,10 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
   AuditEntry: {
     owner: ['id', 'at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip', 'details'],
     admin: ['id', 'at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip', 'details'],
+  },
+  OutboxMessage: {
+    owner: OUTBOX_FIELDS,
+    admin: OUTBOX_FIELDS,
   },
 };
 

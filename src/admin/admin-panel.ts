@@ -25,7 +25,7 @@ import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 import { ClientSource } from './resources/client-source.js';
-import { auditLogSource, staffUsersSource } from './resources/table-source.js';
+import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { PostgresSessionStore } from './session-store.js';
 
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -130,6 +130,14 @@ export function panelResources(
         list: ['at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip'],
       },
     ),
+    guarded(
+      outboxSource(deps.db),
+      { name: 'Settings', icon: 'Settings' },
+      {
+        list: ['kind', 'status', 'attempts', 'created_at', 'not_before', 'sent_at', 'last_error'],
+        filter: ['kind', 'status'],
+      },
+    ),
   ];
 }
 
@@ -168,7 +176,7 @@ function publicPaths(admin: AdminJS): Set<string> {
 const API_ACTION = new RegExp(
   `^${ADMIN_ROOT}/api/resources/([^/]+)/(?:actions/([^/]+)|records/[^/]+/([^/]+)|bulk/([^/]+)|search)(?:/.*)?$`,
 );
-const RESOURCES: readonly PanelResource[] = ['Client', 'StaffUser', 'AuditEntry'];
+const RESOURCES: readonly PanelResource[] = ['Client', 'StaffUser', 'AuditEntry', 'OutboxMessage'];
 
 /**
  * The resource and action an API path calls, checked against the role table here too, before

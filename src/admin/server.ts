@@ -25,6 +25,7 @@ export interface ServerDeps {
   cards: CardService;
   staff: StaffService;
   webhook?: FastifyPluginAsync;
+  metrics?: FastifyPluginAsync;
   isReady?: () => Promise<boolean>;
 }
 
@@ -81,6 +82,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+  if (deps.metrics) await app.register(deps.metrics);
   app.get('/readyz', async (_request, reply) => {
     try {
       await sql`SELECT 1`.execute(deps.db);

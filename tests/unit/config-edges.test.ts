@@ -36,8 +36,10 @@ describe('config: the two steps', () => {
       TZ_DEFAULT: 'Europe/Moscow',
       LOG_LEVEL: 'info',
       EXPECTED_CLIENTS: 10_000,
+      OUTBOX_RATE: 25,
     });
     expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.METRICS_TOKEN).toBeUndefined();
     expect(env.BOT_TOKEN).toBeUndefined();
     const config = envToConfig(env);
     expect(config.dataDir).toBe(path.resolve(dir));
@@ -150,6 +152,11 @@ describe('config: refusals name the variable in one line and never echo a secret
     [{ BOT_TOKEN: TOKEN, BOT_MODE: 'webhook', WEBHOOK_SECRET: 'a'.repeat(32) }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ ADMIN_COOKIE_SECURE: 'yes' }, 'ADMIN_COOKIE_SECURE'],
+    [{ OUTBOX_RATE: '0' }, 'OUTBOX_RATE'],
+    [{ OUTBOX_RATE: '31' }, 'OUTBOX_RATE'],
+    [{ OUTBOX_RATE: 'fast' }, 'OUTBOX_RATE'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: `${'a'.repeat(20)} <script>` }, 'METRICS_TOKEN'],
   ])('%j → %s', (env, variable) => {
     const err = configError({ CLIENTELE_MASTER_KEY: KEY, ...env });
     expect(err.message.startsWith(`${variable} `)).toBe(true);

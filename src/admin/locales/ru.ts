@@ -52,6 +52,7 @@ export const ru = {
     Client: 'Клиенты',
     StaffUser: 'Сотрудники',
     AuditEntry: 'Журнал действий',
+    OutboxMessage: 'Очередь сообщений',
   },
   properties: { length: 'Длина', from: 'С', to: 'По' },
   resources: {
@@ -86,6 +87,17 @@ export const ru = {
         entity: 'Объект',
         entity_id: 'Запись',
         ip: 'Адрес',
+      },
+    },
+    OutboxMessage: {
+      properties: {
+        kind: 'Вид',
+        status: 'Состояние',
+        attempts: 'Попыток',
+        created_at: 'Поставлено',
+        not_before: 'Не раньше',
+        sent_at: 'Отправлено',
+        last_error: 'Последняя ошибка',
       },
     },
   },
@@ -136,7 +148,12 @@ export const en = {
         "The salon's client base: visits, clients, masters and discounts in one place.",
     },
   },
-  labels: { Client: 'Clients', StaffUser: 'Staff', AuditEntry: 'Audit log' },
+  labels: {
+    Client: 'Clients',
+    StaffUser: 'Staff',
+    AuditEntry: 'Audit log',
+    OutboxMessage: 'Message queue',
+  },
   resources: {
     Client: {
       properties: {
@@ -169,6 +186,17 @@ export const en = {
         entity: 'Entity',
         entity_id: 'Record',
         ip: 'Address',
+      },
+    },
+    OutboxMessage: {
+      properties: {
+        kind: 'Kind',
+        status: 'Status',
+        attempts: 'Attempts',
+        created_at: 'Queued',
+        not_before: 'Not before',
+        sent_at: 'Sent',
+        last_error: 'Last error',
       },
     },
   },

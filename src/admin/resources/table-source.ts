@@ -103,3 +103,28 @@ export function auditLogSource(db: Kysely<Database>): TableSource {
     { column: 'at', direction: 'desc' },
   );
 }
+
+/** The outbox as operators need it: what is queued, sent or failing, without any content. */
+export function outboxSource(db: Kysely<Database>): TableSource {
+  return new TableSource(
+    db,
+    'OutboxMessage',
+    'outbox',
+    [
+      { path: 'id', type: 'uuid', isId: true },
+      { path: 'kind', type: 'string', isTitle: true, sortable: true },
+      {
+        path: 'status',
+        type: 'string',
+        sortable: true,
+        availableValues: ['pending', 'sent', 'failed', 'dead'],
+      },
+      { path: 'attempts', type: 'number', sortable: true },
+      { path: 'created_at', type: 'datetime', sortable: true },
+      { path: 'not_before', type: 'datetime', sortable: true },
+      { path: 'sent_at', type: 'datetime', sortable: true },
+      { path: 'last_error', type: 'string' },
+    ],
+    { column: 'created_at', direction: 'desc' },
+  );
+}
