@@ -15,36 +15,8 @@ import { startFakeBotApi } from '../tests/helpers/fake-bot-api.js';
 import { silentLogger, testCrypto } from '../tests/helpers/fixtures.js';
 import { createTestDatabase } from '../tests/helpers/test-db.js';
 import { chooseTestServer } from '../tests/helpers/test-server.js';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length * 0.95)] ?? Number.NaN;
-}
-
-async function timeEach(
-  n: number,
-  fn: (i: number) => Promise<unknown> | unknown,
-): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await fn(i);
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return out;
-}
-
-function report(name: string, ms: number[], unit: 'ms' | 'µs' = 'ms'): void {
-  const k = unit === 'µs' ? 1000 : 1;
-  console.log(
-    `${name.padEnd(52)} median ${(median(ms) * k).toFixed(unit === 'µs' ? 1 : 2)} ${unit}  p95 ${(p95(ms) * k).toFixed(unit === 'µs' ? 1 : 2)} ${unit}  (n=${ms.length})`,
-  );
-}
+import { birthdayBench, dispatcherBench } from './campaign-bench.js';
+import { report, timeEach } from './measure.js';
 
 /** Updates per second a bot handles from the fake Bot API, `users` chats sending `perUser` each. */
 async function throughput(
@@ -262,6 +234,8 @@ async function main(): Promise<void> {
     );
 
     await bookingBench(services, t.db);
+    await birthdayBench();
+    await dispatcherBench(crypto);
 
     const echo = await throughput(async (apiRoot, token) => {
       const bot = new Bot(token, { client: { apiRoot } });
