@@ -136,6 +136,13 @@ describe('bot: birthday, holiday and win-back greetings', () => {
     expect(annaGot[0]).toContain(coupons[0]?.code);
   });
 
+  it('withdrawing marketing consent drops greetings already queued', async () => {
+    const { user, client } = await person('Рита', { birthday: { day: 20, month: 3 }, marketing: true });
+    expect(await h.services.campaigns.runBirthdays(at('2027-03-20T10:30'))).toBe(1);
+    await recordConsents(h.t.db, client.id, [{ purpose: 'marketing', granted: false }], 'telegram');
+    expect(await inbox(user)).toEqual([]);
+  });
+
   it('29 February birthdays are greeted on 28 February in common years', async () => {
     const leapling = await person('Лея', {
       birthday: { day: 29, month: 2, year: 1992 },

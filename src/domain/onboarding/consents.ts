@@ -43,8 +43,19 @@ export async function recordConsents(
       .set({ marketing_opt_in: marketing.granted })
       .where('id', '=', clientId)
       .execute();
+    // Withdrawal stops marketing at once: greetings already queued are not sent either.
+    if (!marketing.granted)
+      await db
+        .deleteFrom('outbox')
+        .where('client_id', '=', clientId)
+        .where('status', '=', 'pending')
+        .where('kind', 'in', [...MARKETING_KINDS])
+        .execute();
   }
 }
+
+/** Outbox kinds that are marketing: they need the client's marketing consent. */
+export const MARKETING_KINDS = ['birthday', 'holiday', 'winback'] as const;
 
 /** The latest decision per purpose. */
 export async function currentConsents(
