@@ -137,7 +137,10 @@ describe('bot: birthday, holiday and win-back greetings', () => {
   });
 
   it('withdrawing marketing consent drops greetings already queued', async () => {
-    const { user, client } = await person('Рита', { birthday: { day: 20, month: 3 }, marketing: true });
+    const { user, client } = await person('Рита', {
+      birthday: { day: 20, month: 3 },
+      marketing: true,
+    });
     expect(await h.services.campaigns.runBirthdays(at('2027-03-20T10:30'))).toBe(1);
     await recordConsents(h.t.db, client.id, [{ purpose: 'marketing', granted: false }], 'telegram');
     expect(await inbox(user)).toEqual([]);
