@@ -385,6 +385,19 @@ export class ClientService {
     this.logger.info({ clientId: id }, 'client erased');
   }
 
+  /**
+   * Checks an input exactly as create (or update) would, without writing anything: the same
+   * code runs, with a throwaway key.
+   */
+  validate(input: ClientInput, creating = true): void {
+    this.encryptInput(
+      '00000000-0000-4000-8000-000000000000',
+      this.crypto.newDataKey(),
+      input,
+      creating,
+    );
+  }
+
   private encryptInput(id: string, key: DataKey, input: ClientInput, creating: boolean) {
     const place = (column: string) => ({ table: 'clients', column, rowId: id });
     const out: Partial<Record<string, unknown>> = {};
