@@ -20,6 +20,7 @@ import type { Logger } from '../logger.js';
 import { can, isPanelUser, PANEL_ACTIONS, type PanelResource, type PanelUser } from './access.js';
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
+import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
@@ -317,6 +318,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     );
     // After AdminJS's router: it registers the session and form-body plugins this page uses.
     registerPasswordPage(scope, deps.staff);
+    registerImportPage(scope, { db: deps.db, clients: deps.clients });
   });
   return admin;
 }

@@ -174,12 +174,15 @@ export async function importClients(
   options: {
     clients: ClientService;
     mapping: ImportMapping;
+    /** Completes the mapping from the header line (the panel maps unmapped fields by name). */
+    guess?: (headers: string[]) => Partial<ImportMapping>;
     dryRun: boolean;
     actor: Actor;
     onProgress?: (rows: number) => void;
   },
 ): Promise<ImportReport> {
-  const { clients, mapping, dryRun, actor } = options;
+  const { clients, dryRun, actor } = options;
+  let mapping = options.mapping;
   const report: ImportReport = {
     dryRun,
     rows: 0,
@@ -201,6 +204,8 @@ export async function importClients(
     parse({
       columns: (header: string[]) => {
         const names = header.map((h) => h.trim());
+        if (options.guess) mapping = { ...options.guess(names) } as ImportMapping;
+        if (!mapping.phone) throw new InvalidInputError('phone', 'column-missing');
         const missing = IMPORT_FIELDS.filter(
           (f) => mapping[f] !== undefined && !names.includes(mapping[f] ?? ''),
         );
