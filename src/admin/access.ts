@@ -19,7 +19,7 @@ export const PANEL_ACTIONS = [
   'search',
 ] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
-export type PanelResource = 'Client' | 'StaffUser' | 'AuditEntry' | 'OutboxMessage';
+export type PanelResource = 'Client' | 'Visit' | 'StaffUser' | 'AuditEntry' | 'OutboxMessage';
 
 type Rules = Partial<Record<StaffRole, readonly PanelAction[]>>;
 
@@ -32,6 +32,12 @@ const ACTIONS: Record<PanelResource, Rules> = {
     owner: ['list', 'show', 'new', 'edit', 'search'],
     admin: ['list', 'show', 'new', 'edit', 'search'],
     manager: ['list', 'show', 'new', 'edit', 'search'],
+  },
+  Visit: {
+    owner: ['list', 'show', 'search'],
+    admin: ['list', 'show', 'search'],
+    manager: ['list', 'show', 'search'],
+    master: ['list', 'show', 'search'],
   },
   StaffUser: {
     owner: ['list', 'show', 'search'],
@@ -46,6 +52,23 @@ const ACTIONS: Record<PanelResource, Rules> = {
     admin: ['list', 'show', 'search'],
   },
 };
+
+const VISIT_FIELDS = [
+  'id',
+  'startsAt',
+  'service',
+  'master',
+  'branch',
+  'status',
+  'client',
+  'clientPhone',
+  'clientNotes',
+  'clientAllergies',
+  'price',
+  'discountPct',
+  'toPay',
+  'amountPaid',
+] as const;
 
 /** The queue's state only: never the message, the chat or the client. */
 const OUTBOX_FIELDS = [
@@ -114,7 +137,27 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
     owner: OUTBOX_FIELDS,
     admin: OUTBOX_FIELDS,
   },
+  Visit: {
+    owner: VISIT_FIELDS,
+    admin: VISIT_FIELDS,
+    manager: VISIT_FIELDS,
+    // The phone only where the salon allows it (the source leaves it out otherwise).
+    master: [
+      'id',
+      'startsAt',
+      'service',
+      'status',
+      'client',
+      'clientPhone',
+      'clientNotes',
+      'clientAllergies',
+      'toPay',
+    ],
+  },
 };
+
+/** Every panel resource, in the order of the role table. */
+export const PANEL_RESOURCES = Object.keys(ACTIONS) as PanelResource[];
 
 export function isPanelUser(value: unknown): value is PanelUser {
   const v = value as Partial<PanelUser> | null;

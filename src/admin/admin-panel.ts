@@ -17,7 +17,14 @@ import {
   type StaffService,
 } from '../domain/staff/staff-service.js';
 import type { Logger } from '../logger.js';
-import { can, isPanelUser, PANEL_ACTIONS, type PanelResource, type PanelUser } from './access.js';
+import {
+  can,
+  isPanelUser,
+  PANEL_ACTIONS,
+  PANEL_RESOURCES,
+  type PanelResource,
+  type PanelUser,
+} from './access.js';
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
 import { registerImportPage } from './import-page.js';
@@ -27,6 +34,7 @@ import { ADMIN_ROOT } from './paths.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 import { ClientSource } from './resources/client-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
+import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
 
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -118,6 +126,29 @@ export function panelResources(
       },
     ),
     guarded(
+      new VisitSource(deps.db, deps.clients),
+      { name: 'CRM', icon: 'Calendar' },
+      {
+        list: ['startsAt', 'service', 'master', 'client', 'status', 'toPay'],
+        show: [
+          'startsAt',
+          'service',
+          'master',
+          'branch',
+          'status',
+          'client',
+          'clientPhone',
+          'clientNotes',
+          'clientAllergies',
+          'price',
+          'discountPct',
+          'toPay',
+          'amountPaid',
+        ],
+        filter: ['status'],
+      },
+    ),
+    guarded(
       staffUsersSource(deps.db),
       { name: 'Settings', icon: 'Settings' },
       {
@@ -177,7 +208,6 @@ function publicPaths(admin: AdminJS): Set<string> {
 const API_ACTION = new RegExp(
   `^${ADMIN_ROOT}/api/resources/([^/]+)/(?:actions/([^/]+)|records/[^/]+/([^/]+)|bulk/([^/]+)|search)(?:/.*)?$`,
 );
-const RESOURCES: readonly PanelResource[] = ['Client', 'StaffUser', 'AuditEntry', 'OutboxMessage'];
 
 /**
  * The resource and action an API path calls, checked against the role table here too, before
@@ -187,7 +217,7 @@ function apiTarget(path: string): { resource: PanelResource | null; action: stri
   const match = API_ACTION.exec(path);
   if (!match)
     return path.startsWith(`${ADMIN_ROOT}/api/resources/`) ? { resource: null, action: '' } : null;
-  const resource = RESOURCES.find((r) => r === match[1]) ?? null;
+  const resource = PANEL_RESOURCES.find((r) => r === match[1]) ?? null;
   return { resource, action: match[2] ?? match[3] ?? match[4] ?? 'search' };
 }
 

@@ -18,6 +18,8 @@ export const SETTING_DEFAULTS = {
   'agenda.local_hour': 8 as number,
   /** A rating at or below this alerts the branch's managers. */
   'feedback.alert_max_score': 2 as number,
+  /** Masters see their clients' phones in the panel only when the salon allows it. */
+  'panel.master_sees_phone': false as boolean,
   /** Local hour (branch time) for birthday, holiday and win-back greetings. */
   'campaigns.local_hour': 10 as number,
   /** Birthday coupon percent (0: no coupon) and how many days it is valid. */

@@ -53,6 +53,7 @@ export const ru = {
     StaffUser: 'Сотрудники',
     AuditEntry: 'Журнал действий',
     OutboxMessage: 'Очередь сообщений',
+    Visit: 'Визиты',
   },
   properties: { length: 'Длина', from: 'С', to: 'По' },
   resources: {
@@ -87,6 +88,23 @@ export const ru = {
         entity: 'Объект',
         entity_id: 'Запись',
         ip: 'Адрес',
+      },
+    },
+    Visit: {
+      properties: {
+        startsAt: 'Когда',
+        service: 'Услуга',
+        master: 'Мастер',
+        branch: 'Филиал',
+        status: 'Состояние',
+        client: 'Клиент',
+        clientPhone: 'Телефон клиента',
+        clientNotes: 'Заметки о клиенте',
+        clientAllergies: 'Аллергии и противопоказания',
+        price: 'Цена',
+        discountPct: 'Скидка, %',
+        toPay: 'К оплате',
+        amountPaid: 'Оплачено',
       },
     },
     OutboxMessage: {
@@ -153,6 +171,7 @@ export const en = {
     StaffUser: 'Staff',
     AuditEntry: 'Audit log',
     OutboxMessage: 'Message queue',
+    Visit: 'Visits',
   },
   resources: {
     Client: {
@@ -186,6 +205,23 @@ export const en = {
         entity: 'Entity',
         entity_id: 'Record',
         ip: 'Address',
+      },
+    },
+    Visit: {
+      properties: {
+        startsAt: 'When',
+        service: 'Service',
+        master: 'Master',
+        branch: 'Branch',
+        status: 'Status',
+        client: 'Client',
+        clientPhone: "Client's phone",
+        clientNotes: 'Notes on the client',
+        clientAllergies: 'Allergies and contraindications',
+        price: 'Price',
+        discountPct: 'Discount, %',
+        toPay: 'To pay',
+        amountPaid: 'Paid',
       },
     },
     OutboxMessage: {

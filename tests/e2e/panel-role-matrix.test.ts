@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  can,
+  PANEL_ACTIONS,
+  PANEL_RESOURCES,
+  type PanelResource,
+  visibleFields,
+} from '../../src/admin/access.js';
+import type { StaffRole } from '../../src/db/schema.js';
+import { recordConsents } from '../../src/domain/onboarding/consents.js';
+import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
+import { createServices } from '../../src/runtime.js';
+import { silentLogger } from '../helpers/fixtures.js';
+import { PanelHarness } from './panel-harness.js';
+
+const SYSTEM = { type: 'system' as const, id: null };
+const ROLES: StaffRole[] = ['owner', 'admin', 'manager', 'master', 'analyst'];
+const SECRET_NAME = 'Секретова Тайна';
+const SECRET_PHONE = '+79165550101';
+
+/** Every params object in an AdminJS API answer. */
+function paramsIn(body: unknown): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const walk = (v: unknown) => {
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (o.params && typeof o.params === 'object') out.push(o.params as Record<string, unknown>);
+    for (const value of Object.values(o)) walk(value);
+  };
+  walk(body);
+  return out;
+}
+
+describe('panel: every role × resource × action, through the API and the pages', () => {
+  const h = new PanelHarness();
+  const cookies = new Map<StaffRole, string>();
+  const users = new Map<StaffRole, { id: string; email: string }>();
+  const ids = {} as Record<PanelResource, string>;
+  let foreignVisit = '';
+
+  beforeAll(async () => {
+    await h.setUp();
+    const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
+    const branch = await s.catalogue.createBranch(
+      { name: 'Центр', timeZone: 'Europe/Moscow' },
+      SYSTEM,
+    );
+    for (const role of ROLES) {
+      const email = await h.addStaff(role);
+      const staff = await h.t.db
+        .selectFrom('staff_users')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      await h.t.db
+        .updateTable('staff_users')
+        .set({ branch_id: branch })
+        .where('id', '=', staff.id)
+        .execute();
+      users.set(role, { id: staff.id, email });
+      cookies.set(role, await h.login(email));
+    }
+    const service = await s.catalogue.createService(
+      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
+      SYSTEM,
+    );
+    const own = await s.catalogue.createMaster(
+      { branchId: branch, displayName: 'Своя', staffUserId: users.get('master')?.id ?? null },
+      SYSTEM,
+    );
+    const other = await s.catalogue.createMaster(
+      { branchId: branch, displayName: 'Чужая' },
+      SYSTEM,
+    );
+    for (const m of [own, other]) {
+      await s.catalogue.setMasterServices(m, [{ serviceId: service }], SYSTEM);
+      await s.catalogue.setWeeklyHours(
+        m,
+        [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '21:00' })),
+        SYSTEM,
+      );
+    }
+    const client = await s.clients.create(
+      { name: SECRET_NAME, phone: SECRET_PHONE, allergies: 'пыльца', notes: 'тихая' },
+      SYSTEM,
+    );
+    await recordConsents(h.t.db, client.id, [{ purpose: 'health_data', granted: true }], 'panel');
+    const now = new Date('2030-01-07T06:00:00Z');
+    const mine = await s.booking.book(
+      {
+        clientId: client.id,
+        serviceId: service,
+        masterId: own,
+        startsAt: new Date('2030-01-07T08:00:00Z'),
+        channel: 'panel',
+      },
+      SYSTEM,
+      now,
+    );
+    const theirs = await s.booking.book(
+      {
+        clientId: client.id,
+        serviceId: service,
+        masterId: other,
+        startsAt: new Date('2030-01-07T10:00:00Z'),
+        channel: 'panel',
+      },
+      SYSTEM,
+      now,
+    );
+    foreignVisit = theirs.id;
+    await enqueueMessage(h.t.db, h.crypto, {
+      dedupeKey: 'x',
+      chatId: 1,
+      clientId: client.id,
+      kind: 'reminder',
+      message: { text: SECRET_NAME },
+    });
+    ids.Client = client.id;
+    ids.Visit = mine.id;
+    ids.StaffUser = users.get('owner')?.id ?? '';
+    ids.AuditEntry = (
+      await h.t.db.selectFrom('audit_log').select('id').executeTakeFirstOrThrow()
+    ).id;
+    ids.OutboxMessage = (
+      await h.t.db.selectFrom('outbox').select('id').executeTakeFirstOrThrow()
+    ).id;
+  });
+  afterAll(() => h.tearDown());
+
+  const path = (resource: PanelResource, action: string) => {
+    const base = `/admin/api/resources/${resource}`;
+    switch (action) {
+      case 'list':
+        return `${base}/actions/list`;
+      case 'search':
+        return `${base}/actions/search/${encodeURIComponent('Секретова')}`;
+      case 'new':
+        return `${base}/actions/new`;
+      case 'bulkDelete':
+        return `${base}/bulk/bulkDelete?recordIds=${ids[resource]}`;
+      default:
+        return `${base}/records/${ids[resource]}/${action}`;
+    }
+  };
+
+  for (const role of ROLES)
+    for (const resource of PANEL_RESOURCES)
+      for (const action of PANEL_ACTIONS) {
+        const user = () => ({
+          id: users.get(role)?.id,
+          email: 'x',
+          role,
+          title: role,
+          locale: 'en',
+        });
+        it(`${role} · ${resource} · ${action}`, async () => {
+          const allowed = can(user(), resource, action);
+          // AdminJS's "new" runs only on POST: an empty form, refused by validation, creates nothing.
+          const response =
+            action === 'new'
+              ? await fetch(`${h.url}${path(resource, action)}`, {
+                  method: 'POST',
+                  headers: {
+                    cookie: cookies.get(role) ?? '',
+                    origin: h.url,
+                    'content-type': 'application/x-www-form-urlencoded',
+                  },
+                  body: 'name=',
+                })
+              : await h.get(path(resource, action), cookies.get(role));
+          const text = await response.text();
+          if (!allowed) {
+            expect(response.status).toBe(403);
+            expect(text).not.toContain(SECRET_NAME);
+            expect(text).not.toContain(SECRET_PHONE);
+            return;
+          }
+          expect(response.status).toBe(200);
+          const fields = visibleFields(user(), resource);
+          for (const params of paramsIn(JSON.parse(text)))
+            for (const key of Object.keys(params))
+              expect(fields.has(key.split('.')[0] ?? key), `${key}`).toBe(true);
+          if (role === 'master') expect(text).not.toContain(SECRET_PHONE);
+        });
+      }
+
+  it('pages carry no records: a denied role sees only the empty shell', async () => {
+    for (const resource of PANEL_RESOURCES) {
+      const page = await h.get(`/admin/resources/${resource}`, cookies.get('analyst'));
+      const html = await page.text();
+      expect(html).not.toContain(SECRET_NAME);
+      expect(html).not.toContain(SECRET_PHONE);
+    }
+  });
+
+  it("a master lists only their own visits, never another master's, and no phone", async () => {
+    const list = await (
+      await h.get('/admin/api/resources/Visit/actions/list', cookies.get('master'))
+    ).json();
+    const rows = paramsIn(list);
+    expect(rows.map((r) => r.id)).toEqual([ids.Visit]);
+    expect(rows[0]).toMatchObject({
+      client: SECRET_NAME,
+      clientAllergies: 'пыльца',
+      service: 'Стрижка',
+    });
+    expect(rows[0]).not.toHaveProperty('clientPhone');
+    const foreign = await h.get(
+      `/admin/api/resources/Visit/records/${foreignVisit}/show`,
+      cookies.get('master'),
+    );
+    expect(await foreign.text()).not.toContain(foreignVisit.slice(0, 8) === '' ? 'x' : 'Чужая');
+    const managerList = paramsIn(
+      await (await h.get('/admin/api/resources/Visit/actions/list', cookies.get('manager'))).json(),
+    );
+    expect(managerList).toHaveLength(2);
+    expect(managerList[0]).toHaveProperty('clientPhone', SECRET_PHONE);
+  });
+});
