@@ -90,6 +90,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         crypto,
         clients,
         cards: runtime.cards,
+        catalogue: runtime.catalogue,
         staff,
         ...(config.metricsToken
           ? { metrics: metricsPlugin({ db, crypto, token: config.metricsToken }) }

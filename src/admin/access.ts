@@ -19,9 +19,25 @@ export const PANEL_ACTIONS = [
   'search',
 ] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
-export type PanelResource = 'Client' | 'Visit' | 'StaffUser' | 'AuditEntry' | 'OutboxMessage';
+export type PanelResource =
+  | 'Client'
+  | 'Visit'
+  | 'Branch'
+  | 'Service'
+  | 'Master'
+  | 'StaffUser'
+  | 'AuditEntry'
+  | 'OutboxMessage';
 
 type Rules = Partial<Record<StaffRole, readonly PanelAction[]>>;
+
+/** The catalogue holds no personal data: owners and admins edit it, others may read it. */
+const CATALOGUE_ACTIONS: Rules = {
+  owner: ['list', 'show', 'new', 'edit', 'search'],
+  admin: ['list', 'show', 'new', 'edit', 'search'],
+  manager: ['list', 'show', 'search'],
+  analyst: ['list', 'show', 'search'],
+};
 
 /**
  * The one table of who may do what in the panel. Anything not listed is denied: a new
@@ -39,6 +55,9 @@ const ACTIONS: Record<PanelResource, Rules> = {
     manager: ['list', 'show', 'search'],
     master: ['list', 'show', 'search'],
   },
+  Branch: CATALOGUE_ACTIONS,
+  Service: CATALOGUE_ACTIONS,
+  Master: CATALOGUE_ACTIONS,
   StaffUser: {
     owner: ['list', 'show', 'search'],
     admin: ['list', 'show', 'search'],
@@ -52,6 +71,10 @@ const ACTIONS: Record<PanelResource, Rules> = {
     admin: ['list', 'show', 'search'],
   },
 };
+
+function catalogueFields(fields: readonly string[]) {
+  return { owner: fields, admin: fields, manager: fields, analyst: fields };
+}
 
 const VISIT_FIELDS = [
   'id',
@@ -137,6 +160,26 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
     owner: OUTBOX_FIELDS,
     admin: OUTBOX_FIELDS,
   },
+  Branch: catalogueFields(['id', 'name', 'time_zone', 'phone', 'address', 'active']),
+  Service: catalogueFields([
+    'id',
+    'name',
+    'category',
+    'duration_min',
+    'buffer_min',
+    'price',
+    'branch_id',
+    'active',
+  ]),
+  Master: catalogueFields([
+    'id',
+    'display_name',
+    'branch_id',
+    'staff_user_id',
+    'services',
+    'hours',
+    'active',
+  ]),
   Visit: {
     owner: VISIT_FIELDS,
     admin: VISIT_FIELDS,

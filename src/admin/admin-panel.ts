@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
+import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
 import {
@@ -32,6 +33,7 @@ import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
+import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { ClientSource } from './resources/client-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
@@ -49,6 +51,7 @@ export interface PanelDeps {
   crypto: Crypto;
   clients: ClientService;
   cards: CardService;
+  catalogue: CatalogueService;
   staff: StaffService;
   logger: Logger;
   cookieSecure: boolean;
@@ -102,7 +105,7 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
 }
 
 export function panelResources(
-  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards'>,
+  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards' | 'catalogue'>,
 ): ResourceWithOptions[] {
   return [
     guarded(
@@ -146,6 +149,30 @@ export function panelResources(
           'amountPaid',
         ],
         filter: ['status'],
+      },
+    ),
+    guarded(
+      new BranchSource(deps.db, deps.catalogue),
+      { name: 'Catalogue', icon: 'Home' },
+      {
+        list: ['name', 'time_zone', 'phone', 'address', 'active'],
+      },
+    ),
+    guarded(
+      new ServiceSource(deps.db, deps.catalogue),
+      { name: 'Catalogue', icon: 'Home' },
+      {
+        list: ['name', 'category', 'duration_min', 'buffer_min', 'price', 'active'],
+        filter: ['category'],
+      },
+    ),
+    guarded(
+      new MasterSource(deps.db, deps.catalogue),
+      { name: 'Catalogue', icon: 'Home' },
+      {
+        list: ['display_name', 'branch_id', 'services', 'active'],
+        show: ['display_name', 'branch_id', 'staff_user_id', 'services', 'hours', 'active'],
+        edit: ['display_name', 'branch_id', 'staff_user_id', 'services', 'hours', 'active'],
       },
     ),
     guarded(

@@ -10,6 +10,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
+import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
@@ -23,6 +24,7 @@ export interface ServerDeps {
   crypto: Crypto;
   clients: ClientService;
   cards: CardService;
+  catalogue: CatalogueService;
   staff: StaffService;
   webhook?: FastifyPluginAsync;
   metrics?: FastifyPluginAsync;
@@ -100,6 +102,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     crypto: deps.crypto,
     clients: deps.clients,
     cards: deps.cards,
+    catalogue: deps.catalogue,
     staff: deps.staff,
     logger: deps.logger,
     cookieSecure: deps.config.http.cookieSecure,

@@ -9,6 +9,7 @@ const { createAdmin, panelResources } = await import('../admin/admin-panel.js');
 const { ClientService } = await import('../domain/clients/client-service.js');
 const { createCrypto } = await import('../crypto/crypto.js');
 const { CardService } = await import('../domain/loyalty/card-service.js');
+const { CatalogueService } = await import('../domain/booking/catalogue-service.js');
 
 const logger = createLogger({ level: 'warn' });
 const unused = createDatabase('postgres://unused@127.0.0.1:1/unused');
@@ -18,6 +19,7 @@ const admin = createAdmin(
     db: unused.db,
     clients: new ClientService({ db: unused.db, crypto, logger }),
     cards: new CardService(unused.db),
+    catalogue: new CatalogueService(unused.db),
   }),
 );
 const started = Date.now();

@@ -35,6 +35,7 @@ export class PanelHarness {
       crypto: this.crypto,
       clients: this.clients,
       cards: this.cards,
+      catalogue: services.catalogue,
       staff: this.staff,
     });
     this.url = await this.app.listen({ port: 0, host: '127.0.0.1' });

@@ -18,16 +18,32 @@ const ROLES: StaffRole[] = ['owner', 'admin', 'manager', 'master', 'analyst'];
 const SECRET_NAME = 'Секретова Тайна';
 const SECRET_PHONE = '+79165550101';
 
-/** Every params object in an AdminJS API answer. */
-function paramsIn(body: unknown): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const walk = (v: unknown) => {
+/** Which resource a reference field points to (for records AdminJS populates). */
+const REFERENCES: Record<string, PanelResource> = {
+  branch_id: 'Branch',
+  staff_user_id: 'StaffUser',
+};
+
+/** Every params object in an AdminJS API answer, with the resource it belongs to. */
+function paramsIn(body: unknown, resource: PanelResource = 'Client'): Record<string, unknown>[] {
+  return recordsIn(body, resource).map((r) => r.params);
+}
+
+function recordsIn(body: unknown, resource: PanelResource) {
+  const out: { resource: PanelResource; params: Record<string, unknown> }[] = [];
+  const walk = (v: unknown, owner: PanelResource) => {
     if (!v || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
-    if (o.params && typeof o.params === 'object') out.push(o.params as Record<string, unknown>);
-    for (const value of Object.values(o)) walk(value);
+    if (o.params && typeof o.params === 'object')
+      out.push({ resource: owner, params: o.params as Record<string, unknown> });
+    for (const [key, value] of Object.entries(o)) {
+      if (key === 'populated' && value && typeof value === 'object') {
+        for (const [field, record] of Object.entries(value as Record<string, unknown>))
+          walk(record, REFERENCES[field] ?? owner);
+      } else walk(value, owner);
+    }
   };
-  walk(body);
+  walk(body, resource);
   return out;
 }
 
@@ -117,6 +133,9 @@ describe('panel: every role × resource × action, through the API and the pages
       message: { text: SECRET_NAME },
     });
     ids.Client = client.id;
+    ids.Branch = branch;
+    ids.Service = service;
+    ids.Master = own;
     ids.Visit = mine.id;
     ids.StaffUser = users.get('owner')?.id ?? '';
     ids.AuditEntry = (
@@ -166,7 +185,7 @@ describe('panel: every role × resource × action, through the API and the pages
                     origin: h.url,
                     'content-type': 'application/x-www-form-urlencoded',
                   },
-                  body: 'name=',
+                  body: resource === 'Master' ? 'display_name=' : 'name=',
                 })
               : await h.get(path(resource, action), cookies.get(role));
           const text = await response.text();
@@ -177,10 +196,11 @@ describe('panel: every role × resource × action, through the API and the pages
             return;
           }
           expect(response.status).toBe(200);
-          const fields = visibleFields(user(), resource);
-          for (const params of paramsIn(JSON.parse(text)))
-            for (const key of Object.keys(params))
-              expect(fields.has(key.split('.')[0] ?? key), `${key}`).toBe(true);
+          for (const record of recordsIn(JSON.parse(text), resource)) {
+            const fields = visibleFields(user(), record.resource);
+            for (const key of Object.keys(record.params))
+              expect(fields.has(key.split('.')[0] ?? key), `${record.resource}.${key}`).toBe(true);
+          }
           if (role === 'master') expect(text).not.toContain(SECRET_PHONE);
         });
       }

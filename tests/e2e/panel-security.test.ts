@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertAccessChecks, panelResources } from '../../src/admin/admin-panel.js';
 import { buildServer } from '../../src/admin/server.js';
+import { CatalogueService } from '../../src/domain/booking/catalogue-service.js';
 import { silentLogger } from '../helpers/fixtures.js';
 import { PanelHarness } from './panel-harness.js';
 
@@ -71,7 +72,12 @@ describe('panel security', () => {
   });
 
   it('(2) refuses to build a panel with an asynchronous, missing or open access check', () => {
-    const resources = panelResources({ db: h.t.db, clients: h.clients, cards: h.cards });
+    const resources = panelResources({
+      db: h.t.db,
+      clients: h.clients,
+      cards: h.cards,
+      catalogue: new CatalogueService(h.t.db),
+    });
     expect(() => assertAccessChecks(resources)).not.toThrow();
     const first = resources[0];
     if (!first) throw new Error('no resources');
@@ -184,6 +190,7 @@ describe('panel security', () => {
       crypto: h.crypto,
       clients: h.clients,
       cards: h.cards,
+      catalogue: new CatalogueService(h.t.db),
       staff: h.staff,
     });
     const response = await app.inject({

@@ -45,6 +45,9 @@ class SourceProperty extends BaseProperty {
   override type(): PropertyType {
     return this.spec.type;
   }
+  override reference(): string | null {
+    return this.spec.reference ?? null;
+  }
 }
 
 /** Plain error messages per domain error code, shown on the field in the form. */

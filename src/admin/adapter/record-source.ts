@@ -12,6 +12,8 @@ export interface FieldSpec {
   sortable?: boolean;
   isArray?: boolean;
   availableValues?: string[];
+  /** For type 'reference': the resource the value is an id of. */
+  reference?: string;
 }
 
 export type Params = Record<string, unknown>;

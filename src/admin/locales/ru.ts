@@ -54,6 +54,10 @@ export const ru = {
     AuditEntry: 'Журнал действий',
     OutboxMessage: 'Очередь сообщений',
     Visit: 'Визиты',
+    Branch: 'Филиалы',
+    Service: 'Услуги',
+    Master: 'Мастера',
+    Catalogue: 'Каталог',
   },
   properties: { length: 'Длина', from: 'С', to: 'По' },
   resources: {
@@ -88,6 +92,36 @@ export const ru = {
         entity: 'Объект',
         entity_id: 'Запись',
         ip: 'Адрес',
+      },
+    },
+    Branch: {
+      properties: {
+        name: 'Название',
+        time_zone: 'Часовой пояс (например, Europe/Moscow)',
+        phone: 'Телефон',
+        address: 'Адрес',
+        active: 'Работает',
+      },
+    },
+    Service: {
+      properties: {
+        name: 'Название',
+        category: 'Категория',
+        duration_min: 'Длительность, мин',
+        buffer_min: 'Пауза после, мин',
+        price: 'Цена',
+        branch_id: 'Только в филиале (пусто — во всех)',
+        active: 'Доступна для записи',
+      },
+    },
+    Master: {
+      properties: {
+        display_name: 'Имя',
+        branch_id: 'Филиал',
+        staff_user_id: 'Учётная запись сотрудника',
+        services: 'Услуги (названия через запятую)',
+        hours: 'Часы работы (по строке: «пн-пт 10:00-14:00, 15:00-19:00»)',
+        active: 'Работает',
       },
     },
     Visit: {
@@ -172,6 +206,10 @@ export const en = {
     AuditEntry: 'Audit log',
     OutboxMessage: 'Message queue',
     Visit: 'Visits',
+    Branch: 'Branches',
+    Service: 'Services',
+    Master: 'Masters',
+    Catalogue: 'Catalogue',
   },
   resources: {
     Client: {
@@ -205,6 +243,36 @@ export const en = {
         entity: 'Entity',
         entity_id: 'Record',
         ip: 'Address',
+      },
+    },
+    Branch: {
+      properties: {
+        name: 'Name',
+        time_zone: 'Time zone (e.g. Europe/Moscow)',
+        phone: 'Phone',
+        address: 'Address',
+        active: 'Open',
+      },
+    },
+    Service: {
+      properties: {
+        name: 'Name',
+        category: 'Category',
+        duration_min: 'Duration, min',
+        buffer_min: 'Pause after, min',
+        price: 'Price',
+        branch_id: 'Only in branch (empty: all)',
+        active: 'Bookable',
+      },
+    },
+    Master: {
+      properties: {
+        display_name: 'Name',
+        branch_id: 'Branch',
+        staff_user_id: 'Staff account',
+        services: 'Services (names, comma separated)',
+        hours: 'Working hours (one line each: "mon-fri 10:00-14:00, 15:00-19:00")',
+        active: 'Working',
       },
     },
     Visit: {

@@ -95,6 +95,91 @@ export class CatalogueService {
     return row.id;
   }
 
+  async updateBranch(
+    id: string,
+    input: Partial<z.input<typeof branchInput>> & { active?: boolean },
+    actor: Actor,
+  ): Promise<void> {
+    const v = parse(branchInput.partial().extend({ active: z.boolean().optional() }), input);
+    await this.mustExist('branches', id);
+    await this.db
+      .updateTable('branches')
+      .set({
+        ...(v.name !== undefined ? { name: v.name } : {}),
+        ...(v.timeZone !== undefined ? { time_zone: v.timeZone } : {}),
+        ...(v.phone !== undefined ? { phone: v.phone ?? null } : {}),
+        ...(v.address !== undefined ? { address: v.address ?? null } : {}),
+        ...(v.active !== undefined ? { active: v.active } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(this.db, actor, { action: 'update', entity: 'branch', entityId: id });
+  }
+
+  async updateService(
+    id: string,
+    input: Partial<z.input<typeof serviceInput>> & { active?: boolean },
+    actor: Actor,
+  ): Promise<void> {
+    const v = parse(serviceInput.partial().extend({ active: z.boolean().optional() }), input);
+    const row = await this.db
+      .selectFrom('services')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new NotFoundError('service');
+    if (v.branchId) await this.mustExist('branches', v.branchId);
+    await this.db
+      .updateTable('services')
+      .set({
+        ...(v.name !== undefined ? { name: v.name } : {}),
+        ...(v.category !== undefined ? { category: v.category } : {}),
+        ...(v.durationMin !== undefined ? { duration_min: v.durationMin } : {}),
+        ...(input.bufferMin !== undefined ? { buffer_min: v.bufferMin } : {}),
+        ...(v.price !== undefined ? { price: v.price } : {}),
+        ...(v.branchId !== undefined ? { branch_id: v.branchId ?? null } : {}),
+        ...(v.active !== undefined ? { active: v.active } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(this.db, actor, { action: 'update', entity: 'service', entityId: id });
+  }
+
+  async updateMaster(
+    id: string,
+    input: {
+      displayName?: string;
+      branchId?: string;
+      staffUserId?: string | null;
+      active?: boolean;
+    },
+    actor: Actor,
+  ): Promise<void> {
+    const v = parse(
+      z.object({
+        displayName: name.optional(),
+        branchId: z.string().uuid().optional(),
+        staffUserId: z.string().uuid().nullable().optional(),
+        active: z.boolean().optional(),
+      }),
+      input,
+    );
+    await this.mustExist('masters', id);
+    if (v.branchId) await this.mustExist('branches', v.branchId);
+    if (v.staffUserId) await this.mustExist('staff_users', v.staffUserId);
+    await this.db
+      .updateTable('masters')
+      .set({
+        ...(v.displayName !== undefined ? { display_name: v.displayName } : {}),
+        ...(v.branchId !== undefined ? { branch_id: v.branchId } : {}),
+        ...(v.staffUserId !== undefined ? { staff_user_id: v.staffUserId } : {}),
+        ...(v.active !== undefined ? { active: v.active } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(this.db, actor, { action: 'update', entity: 'master', entityId: id });
+  }
+
   async createService(input: z.input<typeof serviceInput>, actor: Actor): Promise<string> {
     const v = parse(serviceInput, input);
     if (v.branchId) await this.mustExist('branches', v.branchId);

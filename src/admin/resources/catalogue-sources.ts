@@ -1,0 +1,288 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { Actor } from '../../domain/actor.js';
+import type { CatalogueService } from '../../domain/booking/catalogue-service.js';
+import { formatWeeklyHours, parseWeeklyHours } from '../../domain/booking/hours-text.js';
+import { InvalidInputError } from '../../domain/errors.js';
+import type { Page, Params } from '../adapter/record-source.js';
+import { TableSource } from './table-source.js';
+
+/** Form values arrive as strings: these read them, and leave out what the form did not send. */
+const str = (p: Params, key: string) =>
+  typeof p[key] === 'string' ? (p[key] as string).trim() : undefined;
+const num = (p: Params, key: string) => {
+  const v = str(p, key);
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v.replace(',', '.'));
+  if (!Number.isFinite(n)) throw new InvalidInputError(key, 'invalid');
+  return n;
+};
+const bool = (p: Params, key: string) => {
+  const v = p[key];
+  return v === undefined ? undefined : v === true || v === 'true';
+};
+const orNull = (v: string | undefined) => (v === undefined ? undefined : v === '' ? null : v);
+const defined = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Branches: name, time zone, phone and address; through the catalogue service (validated). */
+export class BranchSource extends TableSource {
+  constructor(
+    db: Kysely<Database>,
+    private readonly catalogue: CatalogueService,
+  ) {
+    super(
+      db,
+      'Branch',
+      'branches',
+      [
+        { path: 'id', type: 'uuid', isId: true },
+        {
+          path: 'name',
+          type: 'string',
+          isTitle: true,
+          editable: true,
+          required: true,
+          sortable: true,
+        },
+        { path: 'time_zone', type: 'string', editable: true, required: true },
+        { path: 'phone', type: 'string', editable: true },
+        { path: 'address', type: 'string', editable: true },
+        { path: 'active', type: 'boolean', editable: true },
+      ],
+      { column: 'name', direction: 'asc' },
+    );
+  }
+  private input(p: Params) {
+    return defined({
+      name: str(p, 'name'),
+      timeZone: str(p, 'time_zone'),
+      phone: orNull(str(p, 'phone')),
+      address: orNull(str(p, 'address')),
+    });
+  }
+  async create(params: Params, actor: Actor): Promise<Params> {
+    const input = this.input(params);
+    const id = await this.catalogue.createBranch(
+      { ...input, name: input.name ?? '', timeZone: input.timeZone ?? '' },
+      actor,
+    );
+    return (await this.findOne(id)) ?? {};
+  }
+  async update(id: string, params: Params, actor: Actor): Promise<Params> {
+    await this.catalogue.updateBranch(
+      id,
+      { ...this.input(params), ...defined({ active: bool(params, 'active') }) },
+      actor,
+    );
+    return (await this.findOne(id)) ?? {};
+  }
+}
+
+/** Services: category, duration, buffer after the visit, price; a branch or all branches. */
+export class ServiceSource extends TableSource {
+  constructor(
+    db: Kysely<Database>,
+    private readonly catalogue: CatalogueService,
+  ) {
+    super(
+      db,
+      'Service',
+      'services',
+      [
+        { path: 'id', type: 'uuid', isId: true },
+        {
+          path: 'name',
+          type: 'string',
+          isTitle: true,
+          editable: true,
+          required: true,
+          sortable: true,
+        },
+        { path: 'category', type: 'string', editable: true, required: true, sortable: true },
+        { path: 'duration_min', type: 'number', editable: true, required: true },
+        { path: 'buffer_min', type: 'number', editable: true },
+        { path: 'price', type: 'number', editable: true, required: true },
+        { path: 'branch_id', type: 'reference', reference: 'Branch', editable: true },
+        { path: 'active', type: 'boolean', editable: true },
+      ],
+      { column: 'name', direction: 'asc' },
+    );
+  }
+  private input(p: Params) {
+    return defined({
+      name: str(p, 'name'),
+      category: str(p, 'category'),
+      durationMin: num(p, 'duration_min'),
+      bufferMin: num(p, 'buffer_min'),
+      price: num(p, 'price'),
+      branchId: orNull(str(p, 'branch_id')),
+    });
+  }
+  async create(params: Params, actor: Actor): Promise<Params> {
+    const v = this.input(params);
+    const id = await this.catalogue.createService(
+      {
+        ...v,
+        name: v.name ?? '',
+        category: v.category ?? '',
+        durationMin: v.durationMin ?? Number.NaN,
+        price: v.price ?? Number.NaN,
+      },
+      actor,
+    );
+    return (await this.findOne(id)) ?? {};
+  }
+  async update(id: string, params: Params, actor: Actor): Promise<Params> {
+    await this.catalogue.updateService(
+      id,
+      { ...this.input(params), ...defined({ active: bool(params, 'active') }) },
+      actor,
+    );
+    return (await this.findOne(id)) ?? {};
+  }
+}
+
+/**
+ * Masters with what they do and when: `services` is a comma-separated list of service names,
+ * `hours` the weekly hours as text ("пн-пт 10:00-14:00, 15:00-19:00").
+ */
+export class MasterSource extends TableSource {
+  constructor(
+    private readonly database: Kysely<Database>,
+    private readonly catalogue: CatalogueService,
+  ) {
+    super(
+      database,
+      'Master',
+      'masters',
+      [
+        { path: 'id', type: 'uuid', isId: true },
+        {
+          path: 'display_name',
+          type: 'string',
+          isTitle: true,
+          editable: true,
+          required: true,
+          sortable: true,
+        },
+        {
+          path: 'branch_id',
+          type: 'reference',
+          reference: 'Branch',
+          editable: true,
+          required: true,
+        },
+        { path: 'staff_user_id', type: 'reference', reference: 'StaffUser', editable: true },
+        { path: 'services', type: 'string', editable: true },
+        { path: 'hours', type: 'textarea', editable: true },
+        { path: 'active', type: 'boolean', editable: true },
+      ],
+      { column: 'display_name', direction: 'asc' },
+    );
+  }
+
+  private async withSchedule(rows: Params[]): Promise<Params[]> {
+    const ids = rows.map((r) => String(r.id));
+    if (ids.length === 0) return rows;
+    const [services, hours] = await Promise.all([
+      this.database
+        .selectFrom('master_services as ms')
+        .innerJoin('services as s', 's.id', 'ms.service_id')
+        .select(['ms.master_id', 's.name'])
+        .where('ms.master_id', 'in', ids)
+        .orderBy('s.name')
+        .execute(),
+      this.database.selectFrom('working_hours').selectAll().where('master_id', 'in', ids).execute(),
+    ]);
+    return rows.map((r) => ({
+      ...r,
+      services: services
+        .filter((s) => s.master_id === r.id)
+        .map((s) => s.name)
+        .join(', '),
+      hours: formatWeeklyHours(
+        hours
+          .filter((h) => h.master_id === r.id)
+          .map((h) => ({ weekday: h.weekday, start: h.starts, end: h.ends })),
+      ),
+    }));
+  }
+
+  override async find(filters: Record<string, string>, page: Page): Promise<Params[]> {
+    return this.withSchedule(await super.find(filters, page));
+  }
+  override async findOne(id: string): Promise<Params | null> {
+    const row = await super.findOne(id);
+    return row ? ((await this.withSchedule([row]))[0] ?? null) : null;
+  }
+
+  private async schedule(id: string, params: Params, actor: Actor): Promise<void> {
+    const services = str(params, 'services');
+    if (services !== undefined) {
+      const names = [
+        ...new Set(
+          services
+            .split(',')
+            .map((n) => n.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const known = names.length
+        ? await this.database
+            .selectFrom('services')
+            .select(['id', 'name'])
+            .where('name', 'in', names)
+            .execute()
+        : [];
+      if (known.length < names.length) throw new InvalidInputError('services', 'invalid');
+      await this.catalogue.setMasterServices(
+        id,
+        known.map((s) => ({ serviceId: s.id })),
+        actor,
+      );
+    }
+    const hours = str(params, 'hours');
+    if (hours !== undefined) {
+      let parsed: ReturnType<typeof parseWeeklyHours>;
+      try {
+        parsed = parseWeeklyHours(hours);
+      } catch {
+        throw new InvalidInputError('hours', 'format');
+      }
+      try {
+        await this.catalogue.setWeeklyHours(id, parsed, actor);
+      } catch (err) {
+        if (err instanceof InvalidInputError) throw new InvalidInputError('hours', err.code);
+        throw err;
+      }
+    }
+  }
+
+  async create(params: Params, actor: Actor): Promise<Params> {
+    const id = await this.catalogue.createMaster(
+      {
+        branchId: str(params, 'branch_id') ?? '',
+        displayName: str(params, 'display_name') ?? '',
+        staffUserId: orNull(str(params, 'staff_user_id')) ?? null,
+      },
+      actor,
+    );
+    await this.schedule(id, params, actor);
+    return (await this.findOne(id)) ?? {};
+  }
+  async update(id: string, params: Params, actor: Actor): Promise<Params> {
+    await this.catalogue.updateMaster(
+      id,
+      defined({
+        displayName: str(params, 'display_name'),
+        branchId: str(params, 'branch_id') || undefined,
+        staffUserId: orNull(str(params, 'staff_user_id')),
+        active: bool(params, 'active'),
+      }),
+      actor,
+    );
+    await this.schedule(id, params, actor);
+    return (await this.findOne(id)) ?? {};
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { formatWeeklyHours, parseWeeklyHours } from '../../src/domain/booking/hours-text.js';
+import { InvalidInputError } from '../../src/domain/errors.js';
+
+describe('weekly hours as text', () => {
+  it('reads day names, numbers, ranges (wrapping too) and breaks', () => {
+    expect(parseWeeklyHours('пн-пт 10:00-14:00, 15:00-19:00\nсб 11:00–16:00')).toEqual([
+      ...[1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '10:00', end: '14:00' })),
+      ...[1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '15:00', end: '19:00' })),
+      { weekday: 6, start: '11:00', end: '16:00' },
+    ]);
+    expect(parseWeeklyHours('sat-mon 9:00-12:00').map((h) => h.weekday)).toEqual([1, 6, 7]);
+    expect(parseWeeklyHours('1,3,5 09:00-13:00').map((h) => h.weekday)).toEqual([1, 3, 5]);
+    expect(parseWeeklyHours('\n  \n')).toEqual([]);
+  });
+
+  it('writes them back one line per day, and reads that again', () => {
+    const rows = parseWeeklyHours('пн-вт 10:00-14:00, 15:00-19:00');
+    const text = formatWeeklyHours(rows);
+    expect(text).toBe('1 10:00-14:00, 15:00-19:00\n2 10:00-14:00, 15:00-19:00');
+    expect(parseWeeklyHours(text)).toEqual(
+      parseWeeklyHours('1 10:00-14:00\n1 15:00-19:00\n2 10:00-14:00\n2 15:00-19:00'),
+    );
+  });
+
+  it('refuses what it cannot read', () => {
+    for (const bad of [
+      'пн',
+      'xx 10:00-12:00',
+      'пн 10-12',
+      'пн 10:00',
+      '8 10:00-12:00',
+      'x'.repeat(2001),
+      '<script> 1:00-2:00',
+    ])
+      expect(() => parseWeeklyHours(bad), bad).toThrow(InvalidInputError);
+  });
+});
