@@ -91,6 +91,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         clients,
         cards: runtime.cards,
         catalogue: runtime.catalogue,
+        booking: runtime.booking,
         staff,
         ...(config.metricsToken
           ? { metrics: metricsPlugin({ db, crypto, token: config.metricsToken }) }

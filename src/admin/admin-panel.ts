@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
+import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
@@ -28,6 +29,7 @@ import {
 } from './access.js';
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
+import { registerBookingPage } from './booking-page.js';
 import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
@@ -52,6 +54,7 @@ export interface PanelDeps {
   clients: ClientService;
   cards: CardService;
   catalogue: CatalogueService;
+  booking: BookingService;
   staff: StaffService;
   logger: Logger;
   cookieSecure: boolean;
@@ -376,6 +379,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     // After AdminJS's router: it registers the session and form-body plugins this page uses.
     registerPasswordPage(scope, deps.staff);
     registerImportPage(scope, { db: deps.db, clients: deps.clients });
+    registerBookingPage(scope, { db: deps.db, booking: deps.booking, clients: deps.clients });
   });
   return admin;
 }

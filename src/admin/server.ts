@@ -10,6 +10,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
+import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
@@ -25,6 +26,7 @@ export interface ServerDeps {
   clients: ClientService;
   cards: CardService;
   catalogue: CatalogueService;
+  booking: BookingService;
   staff: StaffService;
   webhook?: FastifyPluginAsync;
   metrics?: FastifyPluginAsync;
@@ -103,6 +105,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     clients: deps.clients,
     cards: deps.cards,
     catalogue: deps.catalogue,
+    booking: deps.booking,
     staff: deps.staff,
     logger: deps.logger,
     cookieSecure: deps.config.http.cookieSecure,

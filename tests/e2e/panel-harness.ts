@@ -36,6 +36,7 @@ export class PanelHarness {
       clients: this.clients,
       cards: this.cards,
       catalogue: services.catalogue,
+      booking: services.booking,
       staff: this.staff,
     });
     this.url = await this.app.listen({ port: 0, host: '127.0.0.1' });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertAccessChecks, panelResources } from '../../src/admin/admin-panel.js';
 import { buildServer } from '../../src/admin/server.js';
 import { CatalogueService } from '../../src/domain/booking/catalogue-service.js';
+import { createServices } from '../../src/runtime.js';
 import { silentLogger } from '../helpers/fixtures.js';
 import { PanelHarness } from './panel-harness.js';
 
@@ -191,6 +192,7 @@ describe('panel security', () => {
       clients: h.clients,
       cards: h.cards,
       catalogue: new CatalogueService(h.t.db),
+      booking: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).booking,
       staff: h.staff,
     });
     const response = await app.inject({

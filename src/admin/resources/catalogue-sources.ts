@@ -11,6 +11,7 @@ import { TableSource } from './table-source.js';
 const str = (p: Params, key: string) =>
   typeof p[key] === 'string' ? (p[key] as string).trim() : undefined;
 const num = (p: Params, key: string) => {
+  if (typeof p[key] === 'number') return p[key] as number;
   const v = str(p, key);
   if (v === undefined || v === '') return undefined;
   const n = Number(v.replace(',', '.'));
@@ -24,6 +25,29 @@ const bool = (p: Params, key: string) => {
 const orNull = (v: string | undefined) => (v === undefined ? undefined : v === '' ? null : v);
 const defined = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** The domain names its fields in camelCase; the forms use the columns' names. */
+const FORM_FIELD: Record<string, string> = {
+  timeZone: 'time_zone',
+  durationMin: 'duration_min',
+  bufferMin: 'buffer_min',
+  branchId: 'branch_id',
+  displayName: 'display_name',
+  staffUserId: 'staff_user_id',
+};
+
+/** Runs a domain call; a refusal is reported on the form's own field. */
+async function onForm<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof InvalidInputError) {
+      const field = err.field.split('.')[0] ?? err.field;
+      throw new InvalidInputError(FORM_FIELD[field] ?? field, err.code);
+    }
+    throw err;
+  }
+}
 
 /** Branches: name, time zone, phone and address; through the catalogue service (validated). */
 export class BranchSource extends TableSource {
@@ -63,17 +87,21 @@ export class BranchSource extends TableSource {
   }
   async create(params: Params, actor: Actor): Promise<Params> {
     const input = this.input(params);
-    const id = await this.catalogue.createBranch(
-      { ...input, name: input.name ?? '', timeZone: input.timeZone ?? '' },
-      actor,
+    const id = await onForm(() =>
+      this.catalogue.createBranch(
+        { ...input, name: input.name ?? '', timeZone: input.timeZone ?? '' },
+        actor,
+      ),
     );
     return (await this.findOne(id)) ?? {};
   }
   async update(id: string, params: Params, actor: Actor): Promise<Params> {
-    await this.catalogue.updateBranch(
-      id,
-      { ...this.input(params), ...defined({ active: bool(params, 'active') }) },
-      actor,
+    await onForm(() =>
+      this.catalogue.updateBranch(
+        id,
+        { ...this.input(params), ...defined({ active: bool(params, 'active') }) },
+        actor,
+      ),
     );
     return (await this.findOne(id)) ?? {};
   }
@@ -121,23 +149,27 @@ export class ServiceSource extends TableSource {
   }
   async create(params: Params, actor: Actor): Promise<Params> {
     const v = this.input(params);
-    const id = await this.catalogue.createService(
-      {
-        ...v,
-        name: v.name ?? '',
-        category: v.category ?? '',
-        durationMin: v.durationMin ?? Number.NaN,
-        price: v.price ?? Number.NaN,
-      },
-      actor,
+    const id = await onForm(() =>
+      this.catalogue.createService(
+        {
+          ...v,
+          name: v.name ?? '',
+          category: v.category ?? '',
+          durationMin: v.durationMin ?? Number.NaN,
+          price: v.price ?? Number.NaN,
+        },
+        actor,
+      ),
     );
     return (await this.findOne(id)) ?? {};
   }
   async update(id: string, params: Params, actor: Actor): Promise<Params> {
-    await this.catalogue.updateService(
-      id,
-      { ...this.input(params), ...defined({ active: bool(params, 'active') }) },
-      actor,
+    await onForm(() =>
+      this.catalogue.updateService(
+        id,
+        { ...this.input(params), ...defined({ active: bool(params, 'active') }) },
+        actor,
+      ),
     );
     return (await this.findOne(id)) ?? {};
   }
@@ -217,8 +249,10 @@ export class MasterSource extends TableSource {
     return row ? ((await this.withSchedule([row]))[0] ?? null) : null;
   }
 
-  private async schedule(id: string, params: Params, actor: Actor): Promise<void> {
+  /** The form's services and hours, checked before anything is written. */
+  private async schedule(params: Params) {
     const services = str(params, 'services');
+    let serviceIds: string[] | undefined;
     if (services !== undefined) {
       const names = [
         ...new Set(
@@ -236,53 +270,60 @@ export class MasterSource extends TableSource {
             .execute()
         : [];
       if (known.length < names.length) throw new InvalidInputError('services', 'invalid');
-      await this.catalogue.setMasterServices(
-        id,
-        known.map((s) => ({ serviceId: s.id })),
-        actor,
-      );
+      serviceIds = known.map((s) => s.id);
     }
-    const hours = str(params, 'hours');
-    if (hours !== undefined) {
-      let parsed: ReturnType<typeof parseWeeklyHours>;
+    const text = str(params, 'hours');
+    let hours: ReturnType<typeof parseWeeklyHours> | undefined;
+    if (text !== undefined) {
       try {
-        parsed = parseWeeklyHours(hours);
-      } catch {
-        throw new InvalidInputError('hours', 'format');
-      }
-      try {
-        await this.catalogue.setWeeklyHours(id, parsed, actor);
+        hours = this.catalogue.checkWeeklyHours(parseWeeklyHours(text));
       } catch (err) {
-        if (err instanceof InvalidInputError) throw new InvalidInputError('hours', err.code);
+        if (err instanceof InvalidInputError)
+          throw new InvalidInputError('hours', err.code === 'overlap' ? 'overlap' : 'format');
         throw err;
       }
     }
+    return async (id: string, actor: Actor) => {
+      if (serviceIds)
+        await this.catalogue.setMasterServices(
+          id,
+          serviceIds.map((serviceId) => ({ serviceId })),
+          actor,
+        );
+      if (hours) await this.catalogue.setWeeklyHours(id, hours, actor);
+    };
   }
 
   async create(params: Params, actor: Actor): Promise<Params> {
-    const id = await this.catalogue.createMaster(
-      {
-        branchId: str(params, 'branch_id') ?? '',
-        displayName: str(params, 'display_name') ?? '',
-        staffUserId: orNull(str(params, 'staff_user_id')) ?? null,
-      },
-      actor,
+    const apply = await this.schedule(params);
+    const id = await onForm(() =>
+      this.catalogue.createMaster(
+        {
+          branchId: str(params, 'branch_id') ?? '',
+          displayName: str(params, 'display_name') ?? '',
+          staffUserId: orNull(str(params, 'staff_user_id')) ?? null,
+        },
+        actor,
+      ),
     );
-    await this.schedule(id, params, actor);
+    await apply(id, actor);
     return (await this.findOne(id)) ?? {};
   }
   async update(id: string, params: Params, actor: Actor): Promise<Params> {
-    await this.catalogue.updateMaster(
-      id,
-      defined({
-        displayName: str(params, 'display_name'),
-        branchId: str(params, 'branch_id') || undefined,
-        staffUserId: orNull(str(params, 'staff_user_id')),
-        active: bool(params, 'active'),
-      }),
-      actor,
+    const apply = await this.schedule(params);
+    await onForm(() =>
+      this.catalogue.updateMaster(
+        id,
+        defined({
+          displayName: str(params, 'display_name'),
+          branchId: str(params, 'branch_id') || undefined,
+          staffUserId: orNull(str(params, 'staff_user_id')),
+          active: bool(params, 'active'),
+        }),
+        actor,
+      ),
     );
-    await this.schedule(id, params, actor);
+    await apply(id, actor);
     return (await this.findOne(id)) ?? {};
   }
 }

@@ -23,8 +23,14 @@ export class TableSource implements RecordSource {
       this.fields.some((f) => f.path === path && (f.type === 'string' || f.type === 'uuid')),
     );
     if (known.length === 0) return sql`TRUE`;
+    // Text matches anywhere, case-insensitively (the reference pickers search this way);
+    // ids match exactly. LIKE's wildcards in the value are taken literally.
     return sql.join(
-      known.map(([path, value]) => sql`${sql.ref(path)}::text = ${value}`),
+      known.map(([path, value]) =>
+        this.fields.find((f) => f.path === path)?.type === 'uuid'
+          ? sql`${sql.ref(path)}::text = ${value}`
+          : sql`${sql.ref(path)}::text ILIKE ${`%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`,
+      ),
       sql` AND `,
     );
   }

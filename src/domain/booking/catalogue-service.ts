@@ -270,14 +270,20 @@ export class CatalogueService {
     });
   }
 
+  /** Checks weekly hours as setWeeklyHours would, without writing. */
+  checkWeeklyHours(input: { weekday: number; start: string; end: string }[]) {
+    const hours = parse(z.array(hoursInput).max(100), input);
+    if (overlapping(hours)) throw new InvalidInputError('hours', 'overlap');
+    return hours;
+  }
+
   /** Replaces a master's weekly hours; several intervals a day make breaks, never overlaps. */
   async setWeeklyHours(
     masterId: string,
     input: { weekday: number; start: string; end: string }[],
     actor: Actor,
   ): Promise<void> {
-    const hours = parse(z.array(hoursInput).max(100), input);
-    if (overlapping(hours)) throw new InvalidInputError('hours', 'overlap');
+    const hours = this.checkWeeklyHours(input);
     await this.mustExist('masters', masterId);
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('working_hours').where('master_id', '=', masterId).execute();
