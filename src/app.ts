@@ -92,6 +92,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         cards: runtime.cards,
         catalogue: runtime.catalogue,
         booking: runtime.booking,
+        visits: runtime.visits,
         staff,
         ...(config.metricsToken
           ? { metrics: metricsPlugin({ db, crypto, token: config.metricsToken }) }

@@ -18,7 +18,9 @@ export const PANEL_ACTIONS = [
   'bulkDelete',
   'search',
 ] as const;
-export type PanelAction = (typeof PANEL_ACTIONS)[number];
+/** Actions of our own on one record, beside AdminJS's built-in ones. */
+export const RECORD_ACTIONS = ['complete', 'cancel', 'noShow'] as const;
+export type PanelAction = (typeof PANEL_ACTIONS)[number] | (typeof RECORD_ACTIONS)[number];
 export type PanelResource =
   | 'Client'
   | 'Visit'
@@ -49,11 +51,12 @@ const ACTIONS: Record<PanelResource, Rules> = {
     admin: ['list', 'show', 'new', 'edit', 'search'],
     manager: ['list', 'show', 'new', 'edit', 'search'],
   },
+  // The scope (whose visits) is the source's: a manager their branch, a master their own.
   Visit: {
-    owner: ['list', 'show', 'search'],
-    admin: ['list', 'show', 'search'],
-    manager: ['list', 'show', 'search'],
-    master: ['list', 'show', 'search'],
+    owner: ['list', 'show', 'search', 'complete', 'cancel', 'noShow'],
+    admin: ['list', 'show', 'search', 'complete', 'cancel', 'noShow'],
+    manager: ['list', 'show', 'search', 'complete', 'cancel', 'noShow'],
+    master: ['list', 'show', 'search', 'complete', 'noShow'],
   },
   Branch: CATALOGUE_ACTIONS,
   Service: CATALOGUE_ACTIONS,

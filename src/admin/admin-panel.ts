@@ -18,6 +18,7 @@ import {
   AuthenticationError,
   type StaffService,
 } from '../domain/staff/staff-service.js';
+import type { VisitService } from '../domain/visits/visit-service.js';
 import type { Logger } from '../logger.js';
 import {
   can,
@@ -40,6 +41,7 @@ import { ClientSource } from './resources/client-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
+import { visitActions } from './visit-actions.js';
 
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const LOGIN_LIMIT = { max: 10, timeWindow: '5 minutes' };
@@ -55,6 +57,7 @@ export interface PanelDeps {
   cards: CardService;
   catalogue: CatalogueService;
   booking: BookingService;
+  visits: VisitService;
   staff: StaffService;
   logger: Logger;
   cookieSecure: boolean;
@@ -65,13 +68,17 @@ function guarded(
   source: RecordSource,
   navigation: { name: string; icon: string },
   layout: { list?: string[]; show?: string[]; edit?: string[]; filter?: string[] } = {},
+  extra: Record<string, object> = {},
 ): ResourceWithOptions {
-  const actions = Object.fromEntries(
-    PANEL_ACTIONS.map((action) => [
-      action,
-      { isAccessible: ({ currentAdmin }: ActionContext) => can(currentAdmin, source.id, action) },
-    ]),
-  );
+  const actions = {
+    ...Object.fromEntries(
+      PANEL_ACTIONS.map((action) => [
+        action,
+        { isAccessible: ({ currentAdmin }: ActionContext) => can(currentAdmin, source.id, action) },
+      ]),
+    ),
+    ...extra,
+  };
   return {
     resource: source,
     options: {
@@ -108,7 +115,7 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
 }
 
 export function panelResources(
-  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards' | 'catalogue'>,
+  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards' | 'catalogue' | 'visits'>,
 ): ResourceWithOptions[] {
   return [
     guarded(
@@ -153,6 +160,7 @@ export function panelResources(
         ],
         filter: ['status'],
       },
+      visitActions(deps.visits),
     ),
     guarded(
       new BranchSource(deps.db, deps.catalogue),

@@ -15,6 +15,7 @@ import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
+import type { VisitService } from '../domain/visits/visit-service.js';
 import type { Logger } from '../logger.js';
 import { registerPanel } from './admin-panel.js';
 
@@ -27,6 +28,7 @@ export interface ServerDeps {
   cards: CardService;
   catalogue: CatalogueService;
   booking: BookingService;
+  visits: VisitService;
   staff: StaffService;
   webhook?: FastifyPluginAsync;
   metrics?: FastifyPluginAsync;
@@ -106,6 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     cards: deps.cards,
     catalogue: deps.catalogue,
     booking: deps.booking,
+    visits: deps.visits,
     staff: deps.staff,
     logger: deps.logger,
     cookieSecure: deps.config.http.cookieSecure,

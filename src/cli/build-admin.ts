@@ -6,21 +6,14 @@ import { createLogger } from '../logger.js';
 process.env.NODE_ENV = 'production';
 process.env.ADMIN_JS_TMP_DIR ??= '.adminjs';
 const { createAdmin, panelResources } = await import('../admin/admin-panel.js');
-const { ClientService } = await import('../domain/clients/client-service.js');
 const { createCrypto } = await import('../crypto/crypto.js');
-const { CardService } = await import('../domain/loyalty/card-service.js');
-const { CatalogueService } = await import('../domain/booking/catalogue-service.js');
+const { createServices } = await import('../runtime.js');
 
 const logger = createLogger({ level: 'warn' });
 const unused = createDatabase('postgres://unused@127.0.0.1:1/unused');
 const crypto = await createCrypto({ masterKey: new Uint8Array(32) });
 const admin = createAdmin(
-  panelResources({
-    db: unused.db,
-    clients: new ClientService({ db: unused.db, crypto, logger }),
-    cards: new CardService(unused.db),
-    catalogue: new CatalogueService(unused.db),
-  }),
+  panelResources({ db: unused.db, ...createServices({ db: unused.db, crypto, logger }) }),
 );
 const started = Date.now();
 await admin.initialize();

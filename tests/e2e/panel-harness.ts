@@ -37,6 +37,7 @@ export class PanelHarness {
       cards: this.cards,
       catalogue: services.catalogue,
       booking: services.booking,
+      visits: services.visits,
       staff: this.staff,
     });
     this.url = await this.app.listen({ port: 0, host: '127.0.0.1' });

@@ -4,6 +4,7 @@ import {
   PANEL_ACTIONS,
   PANEL_RESOURCES,
   type PanelResource,
+  RECORD_ACTIONS,
   visibleFields,
 } from '../../src/admin/access.js';
 import type { StaffRole } from '../../src/db/schema.js';
@@ -204,6 +205,56 @@ describe('panel: every role × resource × action, through the API and the pages
           if (role === 'master') expect(text).not.toContain(SECRET_PHONE);
         });
       }
+
+  const post = (path: string, role: StaffRole) =>
+    fetch(`${h.url}${path}`, {
+      method: 'POST',
+      headers: {
+        cookie: cookies.get(role) ?? '',
+        origin: h.url,
+        'content-type': 'application/json',
+      },
+      body: '{}',
+    });
+
+  it('visit actions: only the roles the table names; a master on their own visits only', async () => {
+    for (const role of ROLES)
+      for (const action of RECORD_ACTIONS) {
+        const user = { id: users.get(role)?.id, email: 'x', role, title: role, locale: 'en' };
+        if (can(user, 'Visit', action)) continue;
+        const response = await post(
+          `/admin/api/resources/Visit/records/${ids.Visit}/${action}`,
+          role,
+        );
+        expect(response.status, `${role} ${action}`).toBe(403);
+      }
+    // The master's own visit has not begun: refused with a notice, nothing changes.
+    const early = await (
+      await post(`/admin/api/resources/Visit/records/${ids.Visit}/noShow`, 'master')
+    ).json();
+    expect(early.notice).toMatchObject({ type: 'error' });
+    // Another master's visit is not found for this master.
+    const foreign = await post(
+      `/admin/api/resources/Visit/records/${foreignVisit}/complete`,
+      'master',
+    );
+    expect(await foreign.text()).not.toContain('"type":"success"');
+    expect(
+      (
+        await h.t.db
+          .selectFrom('appointments')
+          .select('status')
+          .where('id', '=', foreignVisit)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('booked');
+    // A manager cancels a visit of the branch.
+    const cancelled = await (
+      await post(`/admin/api/resources/Visit/records/${foreignVisit}/cancel`, 'manager')
+    ).json();
+    expect(cancelled.notice).toMatchObject({ type: 'success' });
+    expect(cancelled.record.params.status).toBe('cancelled');
+  });
 
   it('pages carry no records: a denied role sees only the empty shell', async () => {
     for (const resource of PANEL_RESOURCES) {

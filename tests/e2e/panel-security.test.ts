@@ -78,6 +78,7 @@ describe('panel security', () => {
       clients: h.clients,
       cards: h.cards,
       catalogue: new CatalogueService(h.t.db),
+      visits: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).visits,
     });
     expect(() => assertAccessChecks(resources)).not.toThrow();
     const first = resources[0];
@@ -193,6 +194,7 @@ describe('panel security', () => {
       cards: h.cards,
       catalogue: new CatalogueService(h.t.db),
       booking: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).booking,
+      visits: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).visits,
       staff: h.staff,
     });
     const response = await app.inject({
