@@ -41,6 +41,7 @@ import { ClientSource } from './resources/client-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
+import { registerStatsPage } from './stats-page.js';
 import { visitActions } from './visit-actions.js';
 
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -388,6 +389,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     registerPasswordPage(scope, deps.staff);
     registerImportPage(scope, { db: deps.db, clients: deps.clients });
     registerBookingPage(scope, { db: deps.db, booking: deps.booking, clients: deps.clients });
+    registerStatsPage(scope, { db: deps.db });
   });
   return admin;
 }

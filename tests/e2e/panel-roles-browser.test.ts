@@ -1,0 +1,165 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordConsents } from '../../src/domain/onboarding/consents.js';
+import { createServices } from '../../src/runtime.js';
+import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
+import { silentLogger } from '../helpers/fixtures.js';
+import { PASSWORD, PanelHarness } from './panel-harness.js';
+
+const SYSTEM = { type: 'system' as const, id: null };
+const NAME = 'Виолетта Секретная';
+const PHONE = '+79168880011';
+const OTHER = 'Чужой Клиент';
+
+describe.runIf(browserAvailable())('panel: a master and an analyst in chromium', () => {
+  const h = new PanelHarness();
+  let browser: Browser;
+  let master = '';
+  let analyst = '';
+  beforeAll(async () => {
+    await h.setUp();
+    const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
+    master = await h.addStaff('master', 'ru');
+    analyst = await h.addStaff('analyst', 'ru');
+    const masterUser = await h.t.db
+      .selectFrom('staff_users')
+      .select('id')
+      .where('email', '=', master)
+      .executeTakeFirstOrThrow();
+    const branch = await s.catalogue.createBranch(
+      { name: 'Центр', timeZone: 'Europe/Moscow' },
+      SYSTEM,
+    );
+    const service = await s.catalogue.createService(
+      { name: 'Окрашивание', category: 'Волосы', durationMin: 60, price: 3000 },
+      SYSTEM,
+    );
+    const own = await s.catalogue.createMaster(
+      { branchId: branch, displayName: 'Своя', staffUserId: masterUser.id },
+      SYSTEM,
+    );
+    const other = await s.catalogue.createMaster(
+      { branchId: branch, displayName: 'Другая' },
+      SYSTEM,
+    );
+    for (const m of [own, other]) {
+      await s.catalogue.setMasterServices(m, [{ serviceId: service }], SYSTEM);
+      await s.catalogue.setWeeklyHours(
+        m,
+        [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '22:00' })),
+        SYSTEM,
+      );
+    }
+    const client = await s.clients.create(
+      { name: NAME, phone: PHONE, allergies: 'аммиак', notes: 'пьёт чай' },
+      SYSTEM,
+    );
+    await recordConsents(h.t.db, client.id, [{ purpose: 'health_data', granted: true }], 'panel');
+    const stranger = await s.clients.create({ name: OTHER, phone: '+79168880012' }, SYSTEM);
+    const now = new Date('2030-01-07T05:00:00Z');
+    const mine = await s.booking.book(
+      {
+        clientId: client.id,
+        serviceId: service,
+        masterId: own,
+        startsAt: new Date('2030-01-07T07:00:00Z'),
+        channel: 'panel',
+      },
+      SYSTEM,
+      now,
+    );
+    await s.booking.book(
+      {
+        clientId: stranger.id,
+        serviceId: service,
+        masterId: other,
+        startsAt: new Date('2030-01-07T07:00:00Z'),
+        channel: 'panel',
+      },
+      SYSTEM,
+      now,
+    );
+    const done = await s.booking.book(
+      {
+        clientId: client.id,
+        serviceId: service,
+        masterId: own,
+        startsAt: new Date('2030-01-07T09:00:00Z'),
+        channel: 'panel',
+      },
+      SYSTEM,
+      now,
+    );
+    await s.visits.complete(done.id, {}, SYSTEM, new Date('2030-01-07T10:00:00Z'));
+    await s.visits.rate(client.id, done.id, 2);
+    void mine;
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h.tearDown();
+  });
+
+  async function loggedIn(email: string): Promise<Page> {
+    const context = await browser.newContext({
+      locale: 'ru-RU',
+      viewport: { width: 1280, height: 800 },
+    });
+    const page = await context.newPage();
+    await page.goto(`${h.url}/admin/login`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.locator('form button').click();
+    await page.waitForURL(`${h.url}/admin`);
+    return page;
+  }
+
+  it('a master sees only their own visits, the client with allergies, and no phone', async () => {
+    const page = await loggedIn(master);
+    await page.goto(`${h.url}/admin/resources/Visit`);
+    await expect.poll(() => page.textContent('body')).toContain(NAME);
+    const body = (await page.textContent('body')) ?? '';
+    expect(body).not.toContain(OTHER);
+    expect(body).not.toContain(PHONE);
+    expect(body).not.toContain('8880011');
+    await screenshot(page, 'master-visits');
+    await page.getByText(NAME).first().click();
+    await expect.poll(() => page.textContent('body')).toContain('аммиак');
+    expect(await page.textContent('body')).not.toContain('8880011');
+    await screenshot(page, 'master-visit-show');
+    // Clients are not a master's to browse.
+    const api = await page.request.get(`${h.url}/admin/api/resources/Client/actions/list`);
+    expect(api.status()).toBe(403);
+  });
+
+  it('an analyst sees the salon in numbers and no personal data anywhere', async () => {
+    const page = await loggedIn(analyst);
+    await page.goto(`${h.url}/admin/stats`);
+    await expect.poll(() => page.textContent('h1')).toBe('Салон в цифрах');
+    const stats = (await page.textContent('main')) ?? '';
+    expect(stats).toContain('Всего2'); // two clients
+    expect(stats).toContain('Низких (2 и меньше)1');
+    await screenshot(page, 'analyst-stats');
+    const everything: string[] = [stats];
+    for (const resource of [
+      'Client',
+      'Visit',
+      'StaffUser',
+      'AuditEntry',
+      'OutboxMessage',
+      'Branch',
+      'Service',
+      'Master',
+    ]) {
+      const api = await page.request.get(`${h.url}/admin/api/resources/${resource}/actions/list`);
+      everything.push(await api.text());
+      await page.goto(`${h.url}/admin/resources/${resource}`);
+      await page.waitForTimeout(300);
+      everything.push((await page.textContent('body')) ?? '');
+    }
+    const all = everything.join('\n');
+    for (const secret of [NAME, OTHER, PHONE, '8880011', 'аммиак', 'пьёт чай'])
+      expect(all).not.toContain(secret);
+    await screenshot(page, 'analyst-clients-denied');
+  });
+});
