@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { clientCard } from './admin/client-card.js';
 import { metricsPlugin } from './admin/metrics.js';
 import { buildServer } from './admin/server.js';
 import { type ClienteleBot, createBot } from './bot/create-bot.js';
@@ -93,6 +94,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         catalogue: runtime.catalogue,
         booking: runtime.booking,
         visits: runtime.visits,
+        clientCard: clientCard({ ...runtime, db }),
         staff,
         ...(config.metricsToken
           ? { metrics: metricsPlugin({ db, crypto, token: config.metricsToken }) }

@@ -96,6 +96,9 @@ const VISIT_FIELDS = [
   'amountPaid',
 ] as const;
 
+/** A client card's facts beyond the client's own fields. */
+const CARD_FIELDS = ['card', 'discount', 'points', 'friends', 'consents', 'visits'] as const;
+
 /** The queue's state only: never the message, the chat or the client. */
 const OUTBOX_FIELDS = [
   'id',
@@ -125,6 +128,7 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
       'tags',
       'locale',
       'createdAt',
+      ...CARD_FIELDS,
     ],
     admin: [
       'id',
@@ -137,6 +141,7 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
       'tags',
       'locale',
       'createdAt',
+      ...CARD_FIELDS,
     ],
     manager: [
       'id',
@@ -149,6 +154,7 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
       'tags',
       'locale',
       'createdAt',
+      ...CARD_FIELDS,
     ],
   },
   StaffUser: {

@@ -37,7 +37,7 @@ import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
-import { ClientSource } from './resources/client-source.js';
+import { type ClientCard, ClientSource } from './resources/client-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
@@ -59,6 +59,8 @@ export interface PanelDeps {
   catalogue: CatalogueService;
   booking: BookingService;
   visits: VisitService;
+  /** The extra facts on a client's card; built from the domain services. */
+  clientCard?: ClientCard;
   staff: StaffService;
   logger: Logger;
   cookieSecure: boolean;
@@ -116,11 +118,11 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
 }
 
 export function panelResources(
-  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards' | 'catalogue' | 'visits'>,
+  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard'>,
 ): ResourceWithOptions[] {
   return [
     guarded(
-      new ClientSource(deps.clients, deps.cards),
+      new ClientSource(deps.clients, deps.cards, deps.clientCard),
       { name: 'CRM', icon: 'Users' },
       {
         list: ['name', 'phone', 'birthday', 'tags', 'createdAt'],
@@ -134,6 +136,12 @@ export function panelResources(
           'tags',
           'locale',
           'createdAt',
+          'card',
+          'discount',
+          'points',
+          'friends',
+          'consents',
+          'visits',
         ],
         edit: ['name', 'phone', 'birthday', 'allergies', 'notes', 'preferences', 'tags', 'locale'],
         filter: ['name', 'phone'],

@@ -18,6 +18,7 @@ import type { StaffService } from '../domain/staff/staff-service.js';
 import type { VisitService } from '../domain/visits/visit-service.js';
 import type { Logger } from '../logger.js';
 import { registerPanel } from './admin-panel.js';
+import type { ClientCard } from './resources/client-source.js';
 
 export interface ServerDeps {
   config: Pick<Config, 'http'>;
@@ -29,6 +30,7 @@ export interface ServerDeps {
   catalogue: CatalogueService;
   booking: BookingService;
   visits: VisitService;
+  clientCard?: ClientCard;
   staff: StaffService;
   webhook?: FastifyPluginAsync;
   metrics?: FastifyPluginAsync;
@@ -109,6 +111,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     catalogue: deps.catalogue,
     booking: deps.booking,
     visits: deps.visits,
+    ...(deps.clientCard ? { clientCard: deps.clientCard } : {}),
     staff: deps.staff,
     logger: deps.logger,
     cookieSecure: deps.config.http.cookieSecure,

@@ -73,6 +73,11 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     await page.getByText('Анна Петрова').first().click();
     await expect.poll(() => page.textContent('body')).toContain('латекс');
     expect(await page.textContent('body')).toContain('14.03.1990');
+    // The card: number, discount and level, points, consents.
+    expect(await page.textContent('body')).toContain('Discount and level');
+    expect(await page.textContent('body')).toMatch(/Card\s*\d{10}/);
+    expect(await page.textContent('body')).toContain('0% · Bronze');
+    expect(await page.textContent('body')).toContain('marketing: no');
     await screenshot(page, 'client-show');
   });
 

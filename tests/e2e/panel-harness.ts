@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { clientCard } from '../../src/admin/client-card.js';
 import { buildServer } from '../../src/admin/server.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import type { StaffRole } from '../../src/db/schema.js';
@@ -38,6 +39,7 @@ export class PanelHarness {
       catalogue: services.catalogue,
       booking: services.booking,
       visits: services.visits,
+      clientCard: clientCard({ ...services, db: this.t.db }),
       staff: this.staff,
     });
     this.url = await this.app.listen({ port: 0, host: '127.0.0.1' });

@@ -17,6 +17,13 @@ const FIELDS: FieldSpec[] = [
   { path: 'tags', type: 'string', editable: true },
   { path: 'locale', type: 'string', editable: true, availableValues: ['ru', 'en'] },
   { path: 'createdAt', type: 'datetime' },
+  // The card: read-only facts the owner needs at a glance (shown, never edited here).
+  { path: 'card', type: 'string' },
+  { path: 'discount', type: 'string' },
+  { path: 'points', type: 'number' },
+  { path: 'friends', type: 'string' },
+  { path: 'consents', type: 'string' },
+  { path: 'visits', type: 'textarea' },
 ];
 
 function birthdayText(c: Client): string {
@@ -69,6 +76,9 @@ function toInput(params: Params): ClientInput {
   return input;
 }
 
+/** The facts of a client card beyond the client's own fields (visits, discount, consents…). */
+export type ClientCard = (clientId: string) => Promise<Params>;
+
 const PHONE_LIKE = /^[\d\s()+-]{7,}$/;
 
 /** Clients in the panel: every read and write goes through ClientService (encryption, audit). */
@@ -80,6 +90,7 @@ export class ClientSource implements RecordSource {
   constructor(
     private readonly clients: ClientService,
     private readonly cards: CardService,
+    private readonly card?: ClientCard,
   ) {}
 
   /** One search box: a card number, a phone in any format, or words of the name. */
@@ -111,7 +122,8 @@ export class ClientSource implements RecordSource {
 
   async findOne(id: string, actor: Actor): Promise<Params | null> {
     const client = await this.clients.get(id, actor);
-    return client && !client.erasedAt ? toParams(client) : null;
+    if (!client || client.erasedAt) return null;
+    return { ...toParams(client), ...(this.card ? await this.card(client.id) : {}) };
   }
 
   async create(params: Params, actor: Actor): Promise<Params> {
