@@ -31,6 +31,7 @@ import {
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
 import { registerBookingPage } from './booking-page.js';
+import { registerExport } from './export-page.js';
 import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
@@ -398,6 +399,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     registerImportPage(scope, { db: deps.db, clients: deps.clients });
     registerBookingPage(scope, { db: deps.db, booking: deps.booking, clients: deps.clients });
     registerStatsPage(scope, { db: deps.db });
+    registerExport(scope, { db: deps.db, clients: deps.clients });
   });
   return admin;
 }
