@@ -17,6 +17,7 @@ import { createTestDatabase } from '../tests/helpers/test-db.js';
 import { chooseTestServer } from '../tests/helpers/test-server.js';
 import { birthdayBench, dispatcherBench } from './campaign-bench.js';
 import { report, timeEach } from './measure.js';
+import { searchBench } from './search-bench.js';
 
 /** Updates per second a bot handles from the fake Bot API, `users` chats sending `perUser` each. */
 async function throughput(
@@ -234,6 +235,7 @@ async function main(): Promise<void> {
     );
 
     await bookingBench(services, t.db);
+    await searchBench();
     await birthdayBench();
     await dispatcherBench(crypto);
 
