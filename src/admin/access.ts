@@ -19,7 +19,14 @@ export const PANEL_ACTIONS = [
   'search',
 ] as const;
 /** Actions of our own on one record, beside AdminJS's built-in ones. */
-export const RECORD_ACTIONS = ['complete', 'cancel', 'noShow'] as const;
+export const RECORD_ACTIONS = [
+  'complete',
+  'cancel',
+  'noShow',
+  'reissueCard',
+  'erase',
+  'linkCode',
+] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number] | (typeof RECORD_ACTIONS)[number];
 export type PanelResource =
   | 'Client'
@@ -47,9 +54,9 @@ const CATALOGUE_ACTIONS: Rules = {
  */
 const ACTIONS: Record<PanelResource, Rules> = {
   Client: {
-    owner: ['list', 'show', 'new', 'edit', 'search'],
-    admin: ['list', 'show', 'new', 'edit', 'search'],
-    manager: ['list', 'show', 'new', 'edit', 'search'],
+    owner: ['list', 'show', 'new', 'edit', 'search', 'reissueCard', 'erase'],
+    admin: ['list', 'show', 'new', 'edit', 'search', 'reissueCard', 'erase'],
+    manager: ['list', 'show', 'new', 'edit', 'search', 'reissueCard'],
   },
   // The scope (whose visits) is the source's: a manager their branch, a master their own.
   Visit: {
@@ -62,8 +69,8 @@ const ACTIONS: Record<PanelResource, Rules> = {
   Service: CATALOGUE_ACTIONS,
   Master: CATALOGUE_ACTIONS,
   StaffUser: {
-    owner: ['list', 'show', 'search'],
-    admin: ['list', 'show', 'search'],
+    owner: ['list', 'show', 'search', 'linkCode'],
+    admin: ['list', 'show', 'search', 'linkCode'],
   },
   AuditEntry: {
     owner: ['list', 'show', 'search'],

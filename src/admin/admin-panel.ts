@@ -36,6 +36,7 @@ import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
+import { clientActions, staffActions } from './record-actions.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { type ClientCard, ClientSource } from './resources/client-source.js';
@@ -119,7 +120,10 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
 }
 
 export function panelResources(
-  deps: Pick<PanelDeps, 'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard'>,
+  deps: Pick<
+    PanelDeps,
+    'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard' | 'staff'
+  >,
 ): ResourceWithOptions[] {
   return [
     guarded(
@@ -147,6 +151,7 @@ export function panelResources(
         edit: ['name', 'phone', 'birthday', 'allergies', 'notes', 'preferences', 'tags', 'locale'],
         filter: ['name', 'phone'],
       },
+      clientActions({ clients: deps.clients, cards: deps.cards }),
     ),
     guarded(
       new VisitSource(deps.db, deps.clients),
@@ -202,6 +207,7 @@ export function panelResources(
       {
         list: ['email', 'display_name', 'role', 'active', 'last_login_at'],
       },
+      staffActions({ staff: deps.staff }),
     ),
     guarded(
       auditLogSource(deps.db),

@@ -256,6 +256,56 @@ describe('panel: every role × resource × action, through the API and the pages
     expect(cancelled.record.params.status).toBe('cancelled');
   });
 
+  it('client and staff actions: denied where the table says, and doing what they say', async () => {
+    const owned: Partial<Record<PanelResource, readonly string[]>> = {
+      Client: ['reissueCard', 'erase'],
+      StaffUser: ['linkCode'],
+    };
+    for (const role of ROLES)
+      for (const [resource, actions] of Object.entries(owned) as [PanelResource, string[]][])
+        for (const action of actions) {
+          const user = { id: users.get(role)?.id, email: 'x', role, title: role, locale: 'en' };
+          if (can(user, resource, action)) continue;
+          const response = await post(
+            `/admin/api/resources/${resource}/records/${ids[resource]}/${action}`,
+            role,
+          );
+          expect(response.status, `${role} ${resource} ${action}`).toBe(403);
+        }
+    const before = await h.t.db
+      .selectFrom('loyalty_cards')
+      .selectAll()
+      .where('client_id', '=', ids.Client)
+      .execute();
+    const reissued = await (
+      await post(`/admin/api/resources/Client/records/${ids.Client}/reissueCard`, 'manager')
+    ).json();
+    expect(reissued.notice).toMatchObject({
+      type: 'success',
+      message: expect.stringMatching(/^New card: \d{10}$/),
+    });
+    const after = await h.t.db
+      .selectFrom('loyalty_cards')
+      .selectAll()
+      .where('client_id', '=', ids.Client)
+      .execute();
+    expect(after.length).toBeGreaterThan(before.length);
+    const code = await (
+      await post(
+        `/admin/api/resources/StaffUser/records/${users.get('master')?.id}/linkCode`,
+        'owner',
+      )
+    ).json();
+    expect(code.notice.message).toMatch(/^Send them: \/start staff_\S+ \(valid for a day, once\)$/);
+    const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
+    const leaving = await s.clients.create({ name: 'Уходящая', phone: '+79165550199' }, SYSTEM);
+    const erased = await (
+      await post(`/admin/api/resources/Client/records/${leaving.id}/erase`, 'admin')
+    ).json();
+    expect(erased.notice).toMatchObject({ type: 'success' });
+    expect(await s.clients.findByPhone('+79165550199')).toEqual([]);
+  });
+
   it('pages carry no records: a denied role sees only the empty shell', async () => {
     for (const resource of PANEL_RESOURCES) {
       const page = await h.get(`/admin/resources/${resource}`, cookies.get('analyst'));

@@ -75,10 +75,7 @@ describe('panel security', () => {
   it('(2) refuses to build a panel with an asynchronous, missing or open access check', () => {
     const resources = panelResources({
       db: h.t.db,
-      clients: h.clients,
-      cards: h.cards,
-      catalogue: new CatalogueService(h.t.db),
-      visits: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).visits,
+      ...createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }),
     });
     expect(() => assertAccessChecks(resources)).not.toThrow();
     const first = resources[0];
