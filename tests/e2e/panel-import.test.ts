@@ -44,7 +44,9 @@ describe.runIf(browserAvailable())('panel: CSV import in chromium', () => {
     return page;
   }
 
-  it('a manager checks a file with bad rows, sees the report, then imports; hostile names stay text', async () => {
+  it('a manager checks a file with bad rows, sees the report, then imports; hostile names stay text', {
+    timeout: 60_000,
+  }, async () => {
     const page = await loggedIn(manager);
     await page.goto(`${h.url}/admin/import`);
     await expect.poll(() => page.textContent('h1')).toBe('Импорт клиентов из CSV');

@@ -114,7 +114,9 @@ describe.runIf(browserAvailable())('panel: a master and an analyst in chromium',
     return page;
   }
 
-  it('a master sees only their own visits, the client with allergies, and no phone', async () => {
+  it('a master sees only their own visits, the client with allergies, and no phone', {
+    timeout: 60_000,
+  }, async () => {
     const page = await loggedIn(master);
     await page.goto(`${h.url}/admin/resources/Visit`);
     await expect.poll(() => page.textContent('body')).toContain(NAME);
@@ -132,7 +134,9 @@ describe.runIf(browserAvailable())('panel: a master and an analyst in chromium',
     expect(api.status()).toBe(403);
   });
 
-  it('an analyst sees the salon in numbers and no personal data anywhere', async () => {
+  it('an analyst sees the salon in numbers and no personal data anywhere', {
+    timeout: 60_000,
+  }, async () => {
     const page = await loggedIn(analyst);
     await page.goto(`${h.url}/admin/stats`);
     await expect.poll(() => page.textContent('h1')).toBe('Салон в цифрах');
