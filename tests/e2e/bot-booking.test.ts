@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/domain/settings.js';
-import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
+import type { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { remindersJob } from '../../src/jobs/scheduled-jobs.js';
 import { startJobs } from '../../src/jobs/start-jobs.js';
 import { type BotMessage, buttons, type FakeUser } from '../helpers/fake-bot-api.js';
@@ -34,15 +34,7 @@ describe('bot: booking, visits, masters, reminders and ratings', () => {
   beforeAll(async () => {
     await h.setUp();
     ids = await seedSalon(h);
-    dispatcher = startDispatcher({
-      db: h.t.db,
-      crypto: h.crypto,
-      logger: silentLogger,
-      token: h.fake.token,
-      apiRoot: h.fake.apiRoot,
-      loop: false,
-      perChatGapMs: 0,
-    });
+    dispatcher = h.dispatcher();
     olga = h.fake.user({ id: 9100001, language_code: 'ru', first_name: 'Ольга' });
     irina = h.fake.user({ id: 9100002, language_code: 'ru', first_name: 'Ирина' });
     boss = h.fake.user({ id: 9100003, language_code: 'ru', first_name: 'Управляющая' });

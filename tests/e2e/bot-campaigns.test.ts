@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/domain/errors.js';
 import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { setSetting } from '../../src/domain/settings.js';
-import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
+import type { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { campaignsJob } from '../../src/jobs/scheduled-jobs.js';
 import { startJobs } from '../../src/jobs/start-jobs.js';
 import type { FakeUser } from '../helpers/fake-bot-api.js';
@@ -65,15 +65,7 @@ describe('bot: birthday, holiday and win-back greetings', () => {
   beforeAll(async () => {
     await h.setUp();
     ids = await seedSalon(h);
-    dispatcher = startDispatcher({
-      db: h.t.db,
-      crypto: h.crypto,
-      logger: silentLogger,
-      token: h.fake.token,
-      apiRoot: h.fake.apiRoot,
-      loop: false,
-      perChatGapMs: 0,
-    });
+    dispatcher = h.dispatcher();
   });
   afterAll(() => h.tearDown());
 

@@ -2,6 +2,7 @@ import { type ClienteleBot, createBot } from '../../src/bot/create-bot.js';
 import { startPolling } from '../../src/bot/polling.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import type { ClientService } from '../../src/domain/clients/client-service.js';
+import { type Dispatcher, startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import type { Logger } from '../../src/logger.js';
 import { createServices, type Services } from '../../src/runtime.js';
 import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.js';
@@ -54,6 +55,19 @@ export class BotHarness {
   async stopBot(): Promise<void> {
     await this.polling?.stop();
     this.polling = undefined;
+  }
+
+  /** An outbox dispatcher the test drives with runOnce(), without the per-chat pause. */
+  dispatcher(): Dispatcher {
+    return startDispatcher({
+      db: this.t.db,
+      crypto: this.crypto,
+      logger: silentLogger,
+      token: this.fake.token,
+      apiRoot: this.fake.apiRoot,
+      loop: false,
+      perChatGapMs: 0,
+    });
   }
 
   async tearDown(): Promise<void> {

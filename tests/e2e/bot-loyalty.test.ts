@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
+import type { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { buttons, type FakeUser } from '../helpers/fake-bot-api.js';
-import { silentLogger } from '../helpers/fixtures.js';
 import { BotHarness } from './bot-harness.js';
 import { at, client, dayButton, seedSalon, toCalendar } from './salon-fixture.js';
 
@@ -13,15 +12,7 @@ describe('bot: discounts, coupons and points', () => {
   beforeAll(async () => {
     await h.setUp();
     ids = await seedSalon(h);
-    dispatcher = startDispatcher({
-      db: h.t.db,
-      crypto: h.crypto,
-      logger: silentLogger,
-      token: h.fake.token,
-      apiRoot: h.fake.apiRoot,
-      loop: false,
-      perChatGapMs: 0,
-    });
+    dispatcher = h.dispatcher();
     olga = h.fake.user({ id: 9100001, language_code: 'ru', first_name: 'Ольга' });
   });
   afterAll(() => h.tearDown());
@@ -36,6 +27,18 @@ describe('bot: discounts, coupons and points', () => {
       }
     }
   };
+
+  /** The master presses Done on a visit (as from the agenda's button). */
+  const pressDone = (data: string) =>
+    olga.click('done', {
+      message: {
+        message_id: 1,
+        chat_id: olga.id,
+        method: 'sendMessage',
+        edited: false,
+        reply_markup: { inline_keyboard: [[{ text: 'done', callback_data: data }]] },
+      },
+    });
 
   /** Books a haircut with Olga at a time on 2 December and returns the confirmation text. */
   const confirmation = async (user: FakeUser, time: string) => {
@@ -75,17 +78,7 @@ describe('bot: discounts, coupons and points', () => {
     );
     h.now = at('2026-11-30T11:30');
     await drainOlga();
-    olga.click('forged', {
-      message: {
-        message_id: 1,
-        chat_id: olga.id,
-        method: 'sendMessage',
-        edited: false,
-        reply_markup: {
-          inline_keyboard: [[{ text: 'forged', callback_data: `mv:done:${visit.id}` }]],
-        },
-      },
-    });
+    pressDone(`mv:done:${visit.id}`);
     const ask = await olga.nextReply();
     expect(ask.text).toContain('к оплате 2000 ₽');
     olga.click('✅ Оплачено 2000 ₽');
@@ -108,17 +101,7 @@ describe('bot: discounts, coupons and points', () => {
       .where('client_id', '=', referrer.id)
       .executeTakeFirstOrThrow();
     await drainOlga();
-    olga.click('forged', {
-      message: {
-        message_id: 2,
-        chat_id: olga.id,
-        method: 'sendMessage',
-        edited: false,
-        reply_markup: {
-          inline_keyboard: [[{ text: 'forged', callback_data: `mv:done:${lenaVisit.id}` }]],
-        },
-      },
-    });
+    pressDone(`mv:done:${lenaVisit.id}`);
     const lenaAsk = await olga.nextReply();
     expect(lenaAsk.text).toContain('скидка 5% — к оплате 1900 ₽');
 
@@ -165,17 +148,7 @@ describe('bot: discounts, coupons and points', () => {
       .where('client_id', '=', c.id)
       .executeTakeFirstOrThrow();
     await drainOlga();
-    olga.click('forged', {
-      message: {
-        message_id: 3,
-        chat_id: olga.id,
-        method: 'sendMessage',
-        edited: false,
-        reply_markup: {
-          inline_keyboard: [[{ text: 'forged', callback_data: `mv:done:${visit.id}` }]],
-        },
-      },
-    });
+    pressDone(`mv:done:${visit.id}`);
     const ask = await olga.nextReply();
     expect(buttons(ask).flat(), JSON.stringify(ask)).toContain('🎁 360 баллами, 1440 ₽ деньгами');
     olga.click('🎁 360 баллами, 1440 ₽ деньгами');

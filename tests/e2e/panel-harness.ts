@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
 import { clientCard } from '../../src/admin/client-card.js';
 import { buildServer } from '../../src/admin/server.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
@@ -68,6 +69,18 @@ export class PanelHarness {
       throw new Error(`login as ${email} failed: ${response.status}`);
     }
     return cookie.split(';')[0] ?? '';
+  }
+
+  /** A browser page logged in as `email`, 1280 px wide, in `locale`. */
+  async browserLogin(browser: Browser, email: string, locale = 'en'): Promise<Page> {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${this.url}/admin/login`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.locator('form button').click();
+    await page.waitForURL(`${this.url}/admin`);
+    return page;
   }
 
   async get(path: string, cookie?: string): Promise<Response> {

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
-import { PASSWORD, PanelHarness } from './panel-harness.js';
+import { PanelHarness } from './panel-harness.js';
 
 const FILE = [
   'ФИО;Телефон;Дата рождения;Комментарий',
@@ -25,24 +25,7 @@ describe.runIf(browserAvailable())('panel: CSV import in chromium', () => {
     await h.tearDown();
   });
 
-  async function loggedIn(email: string): Promise<Page> {
-    const context = await browser.newContext({
-      locale: 'ru-RU',
-      viewport: { width: 1280, height: 800 },
-    });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(`${h.url}/admin/login`);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.locator('form button').click();
-    await page.waitForURL(`${h.url}/admin`);
-    return page;
-  }
+  const loggedIn = (email: string) => h.browserLogin(browser, email, 'ru-RU');
 
   it('a manager checks a file with bad rows, sees the report, then imports; hostile names stay text', {
     timeout: 60_000,

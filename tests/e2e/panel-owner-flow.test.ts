@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
-import { PASSWORD, PanelHarness } from './panel-harness.js';
+import { PanelHarness } from './panel-harness.js';
 
 describe.runIf(browserAvailable())('panel: the owner sets up the salon and books a walk-in', () => {
   const h = new PanelHarness();
@@ -18,19 +18,7 @@ describe.runIf(browserAvailable())('panel: the owner sets up the salon and books
     await h.tearDown();
   });
 
-  async function loggedIn(email: string): Promise<Page> {
-    const context = await browser.newContext({
-      locale: 'en',
-      viewport: { width: 1280, height: 800 },
-    });
-    const page = await context.newPage();
-    await page.goto(`${h.url}/admin/login`);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.locator('form button').click();
-    await page.waitForURL(`${h.url}/admin`);
-    return page;
-  }
+  const loggedIn = (email: string) => h.browserLogin(browser, email, 'en');
 
   async function save(page: Page) {
     await page.locator('button[type=submit]').click();

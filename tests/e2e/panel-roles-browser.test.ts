@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { createServices } from '../../src/runtime.js';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
 import { silentLogger } from '../helpers/fixtures.js';
-import { PASSWORD, PanelHarness } from './panel-harness.js';
+import { PanelHarness } from './panel-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 const NAME = 'Виолетта Секретная';
@@ -100,19 +100,7 @@ describe.runIf(browserAvailable())('panel: a master and an analyst in chromium',
     await h.tearDown();
   });
 
-  async function loggedIn(email: string): Promise<Page> {
-    const context = await browser.newContext({
-      locale: 'ru-RU',
-      viewport: { width: 1280, height: 800 },
-    });
-    const page = await context.newPage();
-    await page.goto(`${h.url}/admin/login`);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.locator('form button').click();
-    await page.waitForURL(`${h.url}/admin`);
-    return page;
-  }
+  const loggedIn = (email: string) => h.browserLogin(browser, email, 'ru-RU');
 
   it('a master sees only their own visits, the client with allergies, and no phone', {
     timeout: 60_000,
