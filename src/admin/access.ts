@@ -86,7 +86,8 @@ function catalogueFields(fields: readonly string[]) {
   return { owner: fields, admin: fields, manager: fields, analyst: fields };
 }
 
-const VISIT_FIELDS = [
+/** Everything a visit shows to those who see it whole. */
+export const VISIT_FIELDS = [
   'id',
   'startsAt',
   'service',

@@ -27,6 +27,7 @@ import {
   PANEL_RESOURCES,
   type PanelResource,
   type PanelUser,
+  VISIT_FIELDS,
 } from './access.js';
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
@@ -158,21 +159,7 @@ export function panelResources(
       { name: 'CRM', icon: 'Calendar' },
       {
         list: ['startsAt', 'service', 'master', 'client', 'status', 'toPay'],
-        show: [
-          'startsAt',
-          'service',
-          'master',
-          'branch',
-          'status',
-          'client',
-          'clientPhone',
-          'clientNotes',
-          'clientAllergies',
-          'price',
-          'discountPct',
-          'toPay',
-          'amountPaid',
-        ],
+        show: VISIT_FIELDS.filter((f) => f !== 'id'),
         filter: ['status'],
       },
       visitActions(deps.visits),
