@@ -45,6 +45,7 @@ import { auditLogSource, outboxSource, staffUsersSource } from './resources/tabl
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
 import { registerStatsPage } from './stats-page.js';
+import { toolBar } from './tool-links.js';
 import { visitActions } from './visit-actions.js';
 
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -326,17 +327,23 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     });
 
     // AdminJS's pages link a web font from the internet; the panel uses system fonts instead.
-    scope.addHook('onSend', async (_request, reply, payload) => {
+    scope.addHook('onSend', async (request, reply, payload) => {
       if (
         typeof payload !== 'string' ||
         !String(reply.getHeader('content-type') ?? '').includes('text/html')
       ) {
         return payload;
       }
-      return payload.replace(
+      const fonts = payload.replace(
         /<link[^>]+fonts\.googleapis\.com[^>]*>/g,
         `<style>html, body, button, input, textarea, select { font-family: ${SYSTEM_FONTS} !important; }</style>`,
       );
+      // AdminJS's own pages get the bar of the panel's other pages.
+      // Before AdminJS's root: its `<div id="app" />` is an open tag to browsers, so anything
+      // after it would become the root's content and be replaced when React renders.
+      const root = fonts.indexOf('<div id="app"');
+      if (root < 0) return fonts;
+      return `${fonts.slice(0, root)}${toolBar(request.session.get('adminUser'))}${fonts.slice(root)}`;
     });
 
     await AdminJSFastify.buildAuthenticatedRouter(

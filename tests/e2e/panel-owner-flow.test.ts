@@ -80,7 +80,16 @@ describe.runIf(browserAvailable())('panel: the owner sets up the salon and books
     await screenshot(page, 'owner-master-created');
 
     const tomorrow = DateTime.now().setZone('Europe/Moscow').plus({ days: 1 }).toISODate() ?? '';
-    await page.goto(`${h.url}/admin/book?day=${tomorrow}`);
+    // The panel's own pages are linked from every AdminJS page.
+    expect(await page.locator('#clientele-tools a').allTextContents()).toEqual([
+      'Book a client',
+      'Import',
+      'Export CSV',
+      'Numbers',
+    ]);
+    await page.locator('#clientele-tools a', { hasText: 'Book a client' }).click();
+    await page.waitForURL(`${h.url}/admin/book`);
+    await page.fill('input[name=day]', tomorrow);
     await page.locator('form[method=get] button').click();
     await expect.poll(() => page.textContent('main')).toContain('Free times');
     const labels = await page.locator('.time').allTextContents();

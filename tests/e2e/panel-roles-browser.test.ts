@@ -113,6 +113,7 @@ describe.runIf(browserAvailable())('panel: a master and an analyst in chromium',
     expect(body).not.toContain(PHONE);
     expect(body).not.toContain('8880011');
     await screenshot(page, 'master-visits');
+    expect(await page.locator('#clientele-tools').count()).toBe(0); // nothing else for a master
     await page.getByText(NAME).first().click();
     await expect.poll(() => page.textContent('body')).toContain('аммиак');
     expect(await page.textContent('body')).not.toContain('8880011');
@@ -126,7 +127,9 @@ describe.runIf(browserAvailable())('panel: a master and an analyst in chromium',
     timeout: 60_000,
   }, async () => {
     const page = await loggedIn(analyst);
-    await page.goto(`${h.url}/admin/stats`);
+    expect(await page.locator('#clientele-tools a').allTextContents()).toEqual(['Цифры']);
+    await page.locator('#clientele-tools a').click();
+    await page.waitForURL(`${h.url}/admin/stats`);
     await expect.poll(() => page.textContent('h1')).toBe('Салон в цифрах');
     const stats = (await page.textContent('main')) ?? '';
     expect(stats).toContain('Всего2'); // two clients
