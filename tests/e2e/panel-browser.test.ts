@@ -59,7 +59,9 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     expect(html).not.toContain('fonts.googleapis.com');
   });
 
-  it('lets the owner log in after a wrong password, and shows decrypted clients', async () => {
+  it('lets the owner log in after a wrong password, and shows decrypted clients', {
+    timeout: 60_000,
+  }, async () => {
     const page = await newPage('en');
     await logIn(page, ownerEmail, 'a wrong password');
     await expect.poll(() => page.textContent('body')).toContain('Wrong e-mail or password');
@@ -81,7 +83,9 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     await screenshot(page, 'client-show');
   });
 
-  it('creates a client through the form, refusing a bad phone on its field, then searches', async () => {
+  it('creates a client through the form, refusing a bad phone on its field, then searches', {
+    timeout: 60_000,
+  }, async () => {
     const page = await newPage('en');
     await logIn(page, ownerEmail, PASSWORD);
     await page.waitForURL(`${h.url}/admin`);
@@ -113,7 +117,9 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     expect(views.map((v) => v.action)).toEqual(expect.arrayContaining(['create', 'view']));
   });
 
-  it('makes a one-time password be replaced before anything else', async () => {
+  it('makes a one-time password be replaced before anything else', {
+    timeout: 60_000,
+  }, async () => {
     const { password } = await h.staff.create(
       { email: 'fresh@salon.test', displayName: 'Fresh', role: 'manager', locale: 'en' },
       SYSTEM,

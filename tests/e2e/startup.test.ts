@@ -221,7 +221,7 @@ describe('starting and stopping the product', () => {
       expect(bad.err).toMatch(/^staff: /);
       expect(bad.err).not.toMatch(/\n\s+at /);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('recovers from a killed run that left the embedded server running', async () => {
     const dir = dataDir();
