@@ -66,9 +66,9 @@ describe('bot: booking, visits, masters, reminders and ratings', () => {
     user.click('Волосы');
     await user.nextReply();
     // The category button of the first message, pressed again now that services are shown.
-    user.click('Ногти', { message: categories });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(user.callbackAnswers.at(-1)).toMatchObject({ text: 'Эта кнопка устарела.' });
+    expect(await user.clickForAnswer('Ногти', { message: categories })).toMatchObject({
+      text: 'Эта кнопка устарела.',
+    });
     user.click('Стрижка · 2000 ₽ · 60 мин');
     const masters = await user.nextReply();
     expect(buttons(masters).flat()).toEqual([
@@ -119,9 +119,9 @@ describe('bot: booking, visits, masters, reminders and ratings', () => {
     await dispatcher.runOnce();
     expect((await olga.nextReply()).text).toBe('Новая запись: ср 2 декабря, 11:00, Стрижка.');
     // The old confirmation button, after the booking is over.
-    user.click('✅ Записаться', { message: confirm });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(user.callbackAnswers.at(-1)).toMatchObject({ text: 'Эта кнопка устарела.' });
+    expect(await user.clickForAnswer('✅ Записаться', { message: confirm })).toMatchObject({
+      text: 'Эта кнопка устарела.',
+    });
     const visits = await h.t.db
       .selectFrom('appointments')
       .select(['master_id', 'price', 'channel'])
@@ -164,9 +164,9 @@ describe('bot: booking, visits, masters, reminders and ratings', () => {
       ...times,
       reply_markup: { inline_keyboard: [[{ text: 'forged', callback_data: 'bk:t:1' }]] },
     };
-    user.click('forged', { message: forgedTime });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(user.callbackAnswers.at(-1)).toMatchObject({ text: 'Эта кнопка устарела.' });
+    expect(await user.clickForAnswer('forged', { message: forgedTime })).toMatchObject({
+      text: 'Эта кнопка устарела.',
+    });
     user.click('Отмена');
     expect((await user.nextReply()).text).toMatch(/^Запись отменена/);
     expect(
@@ -378,9 +378,7 @@ describe('bot: booking, visits, masters, reminders and ratings', () => {
     expect((await irina.nextReply()).text).toBe('На четверг 10 декабря визитов нет.');
 
     // Too early: the visit has not begun.
-    olga.click('✅ 10:00 готово');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(olga.callbackAnswers.at(-1)).toMatchObject({
+    expect(await olga.clickForAnswer('✅ 10:00 готово')).toMatchObject({
       text: 'Визит ещё не начался: отметьте его после начала.',
     });
 

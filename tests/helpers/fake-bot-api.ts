@@ -151,6 +151,18 @@ export class FakeUser {
     );
   }
 
+  /** Presses an inline button and waits for the bot's answer to that press (its toast). */
+  async clickForAnswer(label: string, options: { message?: BotMessage } = {}): Promise<Json> {
+    const before = this.callbackAnswers.length;
+    this.click(label, options);
+    const deadline = Date.now() + 5000;
+    while (this.callbackAnswers.length <= before) {
+      if (Date.now() > deadline) throw new Error(`no answer to the press of '${label}'`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.callbackAnswers[this.callbackAnswers.length - 1] ?? {};
+  }
+
   /** Sends a reply-keyboard button's text, after checking the keyboard offers it. */
   pressReply(label: string): number {
     const keyboard = [...this.messages]
