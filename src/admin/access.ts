@@ -195,6 +195,7 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
     'staff_user_id',
     'services',
     'hours',
+    'exceptions',
     'active',
   ]),
   Visit: {

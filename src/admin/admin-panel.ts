@@ -185,8 +185,24 @@ export function panelResources(
       { name: 'Catalogue', icon: 'Home' },
       {
         list: ['display_name', 'branch_id', 'services', 'active'],
-        show: ['display_name', 'branch_id', 'staff_user_id', 'services', 'hours', 'active'],
-        edit: ['display_name', 'branch_id', 'staff_user_id', 'services', 'hours', 'active'],
+        show: [
+          'display_name',
+          'branch_id',
+          'staff_user_id',
+          'services',
+          'hours',
+          'exceptions',
+          'active',
+        ],
+        edit: [
+          'display_name',
+          'branch_id',
+          'staff_user_id',
+          'services',
+          'hours',
+          'exceptions',
+          'active',
+        ],
       },
     ),
     guarded(

@@ -73,6 +73,14 @@ describe.runIf(browserAvailable())('panel: the owner sets up the salon and books
     await expect.poll(() => page.textContent('body')).toContain('wrong format');
     expect(await h.t.db.selectFrom('masters').select('id').execute()).toEqual([]);
     await page.fill('textarea[name=hours]', 'mon-sun 10:00-14:00, 15:00-19:00');
+    await page.fill('textarea[name=exceptions]', '2027-02-30 off');
+    await save(page);
+    await expect
+      .poll(() => page.locator('[data-testid="property-edit-exceptions"]').textContent())
+      .toContain('wrong format');
+    expect(await h.t.db.selectFrom('masters').select('id').execute()).toEqual([]);
+    const dayAfter = DateTime.now().setZone('Europe/Moscow').plus({ days: 2 }).toISODate() ?? '';
+    await page.fill('textarea[name=exceptions]', `${dayAfter} выходной`);
     await save(page);
     await expect
       .poll(async () => (await h.t.db.selectFrom('working_hours').select('id').execute()).length)

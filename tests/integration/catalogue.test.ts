@@ -96,6 +96,53 @@ describe('catalogue and schedules', () => {
         .execute(),
     ).toEqual([{ kind: 'hours' }]);
     await s.catalogue.clearException(master, '2026-12-07', OWNER);
+    // Replacing from a day on keeps what came before, all or nothing.
+    await s.catalogue.replaceExceptionsFrom(
+      master,
+      '2026-12-09',
+      [{ day: '2026-12-10', kind: 'off' }],
+      OWNER,
+    );
+    expect(
+      await t.db
+        .selectFrom('schedule_exceptions')
+        .select(['day', 'kind'])
+        .where('master_id', '=', master)
+        .orderBy('day')
+        .execute(),
+    ).toEqual([
+      { day: '2026-12-08', kind: 'hours' },
+      { day: '2026-12-10', kind: 'off' },
+    ]);
+    await refuses(
+      s.catalogue.replaceExceptionsFrom(
+        master,
+        '2026-12-09',
+        [
+          { day: '2026-12-11', kind: 'off' },
+          { day: '2026-12-11', kind: 'off' },
+        ],
+        OWNER,
+      ),
+      'day',
+      'duplicate',
+    );
+    await refuses(
+      s.catalogue.replaceExceptionsFrom(
+        master,
+        '2026-12-09',
+        [{ day: '2026-13-01', kind: 'off' }],
+        OWNER,
+      ),
+      '0.day',
+    );
+    expect(
+      await t.db
+        .selectFrom('schedule_exceptions')
+        .select('day')
+        .where('master_id', '=', master)
+        .execute(),
+    ).toHaveLength(2);
     expect(
       await t.db
         .selectFrom('schedule_exceptions')

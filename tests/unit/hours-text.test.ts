@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatWeeklyHours, parseWeeklyHours } from '../../src/domain/booking/hours-text.js';
+import {
+  formatExceptions,
+  formatWeeklyHours,
+  parseExceptions,
+  parseWeeklyHours,
+} from '../../src/domain/booking/hours-text.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 
 describe('weekly hours as text', () => {
@@ -34,5 +39,43 @@ describe('weekly hours as text', () => {
       '<script> 1:00-2:00',
     ])
       expect(() => parseWeeklyHours(bad), bad).toThrow(InvalidInputError);
+  });
+});
+
+describe('date exceptions as text', () => {
+  it('reads days off and days with their own hours, and writes them back', () => {
+    const list = parseExceptions(
+      '2026-12-31 off\n2027-01-02 10:00-14:00, 15:00-18:00\n\n2027-01-07 выходной',
+    );
+    expect(list).toEqual([
+      { day: '2026-12-31', kind: 'off' },
+      {
+        day: '2027-01-02',
+        kind: 'hours',
+        hours: [
+          { start: '10:00', end: '14:00' },
+          { start: '15:00', end: '18:00' },
+        ],
+      },
+      { day: '2027-01-07', kind: 'off' },
+    ]);
+    expect(
+      formatExceptions([
+        { day: '2027-01-02', kind: 'hours', starts: '15:00:00', ends: '18:00:00' },
+        { day: '2026-12-31', kind: 'off', starts: null, ends: null },
+        { day: '2027-01-02', kind: 'hours', starts: '10:00:00', ends: '14:00:00' },
+      ]),
+    ).toBe('2026-12-31 off\n2027-01-02 10:00-14:00, 15:00-18:00');
+  });
+
+  it('refuses lines it cannot read', () => {
+    for (const bad of [
+      '31.12.2026 off',
+      '2026-12-31',
+      '2026-12-31 maybe',
+      '2026-12-31 10-14',
+      'x'.repeat(20_001),
+    ])
+      expect(() => parseExceptions(bad), bad).toThrow(InvalidInputError);
   });
 });

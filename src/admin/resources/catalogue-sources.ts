@@ -2,7 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import type { CatalogueService } from '../../domain/booking/catalogue-service.js';
-import { formatWeeklyHours, parseWeeklyHours } from '../../domain/booking/hours-text.js';
+import {
+  type DateException,
+  formatExceptions,
+  formatWeeklyHours,
+  parseExceptions,
+  parseWeeklyHours,
+} from '../../domain/booking/hours-text.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { Page, Params } from '../adapter/record-source.js';
 import { TableSource } from './table-source.js';
@@ -208,6 +214,7 @@ export class MasterSource extends TableSource {
         { path: 'staff_user_id', type: 'reference', reference: 'StaffUser', editable: true },
         { path: 'services', type: 'string', editable: true },
         { path: 'hours', type: 'textarea', editable: true },
+        { path: 'exceptions', type: 'textarea', editable: true },
         { path: 'active', type: 'boolean', editable: true },
       ],
       { column: 'display_name', direction: 'asc' },
@@ -217,7 +224,8 @@ export class MasterSource extends TableSource {
   private async withSchedule(rows: Params[]): Promise<Params[]> {
     const ids = rows.map((r) => String(r.id));
     if (ids.length === 0) return rows;
-    const [services, hours] = await Promise.all([
+    const today = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const [services, hours, exceptions] = await Promise.all([
       this.database
         .selectFrom('master_services as ms')
         .innerJoin('services as s', 's.id', 'ms.service_id')
@@ -226,6 +234,12 @@ export class MasterSource extends TableSource {
         .orderBy('s.name')
         .execute(),
       this.database.selectFrom('working_hours').selectAll().where('master_id', 'in', ids).execute(),
+      this.database
+        .selectFrom('schedule_exceptions')
+        .selectAll()
+        .where('master_id', 'in', ids)
+        .where('day', '>=', today)
+        .execute(),
     ]);
     return rows.map((r) => ({
       ...r,
@@ -238,6 +252,7 @@ export class MasterSource extends TableSource {
           .filter((h) => h.master_id === r.id)
           .map((h) => ({ weekday: h.weekday, start: h.starts, end: h.ends })),
       ),
+      exceptions: formatExceptions(exceptions.filter((e) => e.master_id === r.id)),
     }));
   }
 
@@ -283,7 +298,21 @@ export class MasterSource extends TableSource {
         throw err;
       }
     }
+    const exceptionsText = str(params, 'exceptions');
+    let exceptions: DateException[] | undefined;
+    if (exceptionsText !== undefined) {
+      try {
+        exceptions = parseExceptions(exceptionsText);
+        this.catalogue.checkExceptions(exceptions);
+      } catch (err) {
+        if (err instanceof InvalidInputError) throw new InvalidInputError('exceptions', 'format');
+        throw err;
+      }
+    }
+    // From yesterday on: the text shows those; older days stay as they were.
+    const from = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     return async (id: string, actor: Actor) => {
+      if (exceptions) await this.catalogue.replaceExceptionsFrom(id, from, exceptions, actor);
       if (serviceIds)
         await this.catalogue.setMasterServices(
           id,

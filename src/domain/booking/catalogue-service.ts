@@ -347,6 +347,65 @@ export class CatalogueService {
     });
   }
 
+  /** Checks date exceptions as replaceExceptionsFrom would, without writing. */
+  checkExceptions(list: z.input<typeof exceptionInput>[]) {
+    const checked = list.map((e) => parse(exceptionInput, e));
+    for (const e of checked)
+      if (e.kind === 'hours' && overlapping(e.hours.map((h) => ({ ...h, weekday: 0 }))))
+        throw new InvalidInputError('hours', 'overlap');
+    if (new Set(checked.map((e) => e.day)).size !== checked.length)
+      throw new InvalidInputError('day', 'duplicate');
+    return checked;
+  }
+
+  /**
+   * Replaces a master's exceptions from `fromDay` on with `list` (earlier ones stay as
+   * history), all or nothing.
+   */
+  async replaceExceptionsFrom(
+    masterId: string,
+    fromDay: string,
+    list: z.input<typeof exceptionInput>[],
+    actor: Actor,
+  ): Promise<void> {
+    const checked = this.checkExceptions(list);
+    await this.mustExist('masters', masterId);
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .deleteFrom('schedule_exceptions')
+        .where('master_id', '=', masterId)
+        .where('day', '>=', fromDay)
+        .execute();
+      type Row = {
+        master_id: string;
+        day: string;
+        kind: 'off' | 'hours';
+        starts?: string;
+        ends?: string;
+      };
+      const rows = checked
+        .filter((e) => e.day >= fromDay)
+        .flatMap((e): Row[] =>
+          e.kind === 'off'
+            ? [{ master_id: masterId, day: e.day, kind: 'off' }]
+            : e.hours.map((h) => ({
+                master_id: masterId,
+                day: e.day,
+                kind: 'hours' as const,
+                starts: h.start,
+                ends: h.end,
+              })),
+        );
+      if (rows.length > 0) await tx.insertInto('schedule_exceptions').values(rows).execute();
+      await recordAudit(tx, actor, {
+        action: 'set-exceptions',
+        entity: 'master',
+        entityId: masterId,
+        details: { from: fromDay, days: checked.length },
+      });
+    });
+  }
+
   async clearException(masterId: string, day: string, actor: Actor): Promise<void> {
     parse(z.iso.date(), day);
     await this.db

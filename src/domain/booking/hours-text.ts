@@ -86,3 +86,52 @@ export function formatWeeklyHours(rows: WeeklyInterval[]): string {
     ]);
   return [...byDay].map(([d, list]) => `${d} ${list.join(', ')}`).join('\n');
 }
+
+export type DateException =
+  | { day: string; kind: 'off' }
+  | { day: string; kind: 'hours'; hours: { start: string; end: string }[] };
+
+/**
+ * Date exceptions, one line each: "2026-12-31 off" (also "выходной") or
+ * "2027-01-02 10:00-14:00, 15:00-18:00" (that day's own hours).
+ */
+export function parseExceptions(text: string): DateException[] {
+  if (text.length > 20_000) throw new InvalidInputError('exceptions', 'too_long');
+  const out: DateException[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    const m = /^(\d{4}-\d{2}-\d{2})\s+(.+)$/.exec(line);
+    if (!m) throw new InvalidInputError('exceptions', 'invalid', `line ${i + 1}`);
+    const day = m[1] ?? '';
+    const rest = (m[2] ?? '').trim().toLowerCase();
+    if (['off', 'выходной', 'нет'].includes(rest)) {
+      out.push({ day, kind: 'off' });
+      return;
+    }
+    const hours = rest.split(',').map((interval) => {
+      const t = /^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$/.exec(interval);
+      if (!t) throw new InvalidInputError('exceptions', 'invalid', `line ${i + 1}`);
+      return {
+        start: `${(t[1] ?? '').padStart(2, '0')}:${t[2]}`,
+        end: `${(t[3] ?? '').padStart(2, '0')}:${t[4]}`,
+      };
+    });
+    out.push({ day, kind: 'hours', hours });
+  });
+  return out;
+}
+
+export function formatExceptions(
+  rows: { day: string; kind: string; starts: string | null; ends: string | null }[],
+): string {
+  const byDay = new Map<string, string[]>();
+  for (const r of [...rows].sort(
+    (a, b) => a.day.localeCompare(b.day) || (a.starts ?? '').localeCompare(b.starts ?? ''),
+  ))
+    byDay.set(r.day, [
+      ...(byDay.get(r.day) ?? []),
+      r.kind === 'off' ? 'off' : `${(r.starts ?? '').slice(0, 5)}-${(r.ends ?? '').slice(0, 5)}`,
+    ]);
+  return [...byDay].map(([day, list]) => `${day} ${list.join(', ')}`).join('\n');
+}
