@@ -134,7 +134,7 @@ describe('catalogue and schedules', () => {
         [{ day: '2026-13-01', kind: 'off' }],
         OWNER,
       ),
-      '0.day',
+      'day',
     );
     expect(
       await t.db
