@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import type { ClientService } from '../../domain/clients/client-service.js';
 import { isUuid } from '../../domain/clients/client-service.js';
+import { currentConsents } from '../../domain/onboarding/consents.js';
 import { getSetting } from '../../domain/settings.js';
 import { amountDue, toVisitView, visitQuery } from '../../domain/visits/visit-view.js';
 import type { FieldSpec, Page, Params, RecordSource } from '../adapter/record-source.js';
@@ -111,18 +112,7 @@ export class VisitSource implements RecordSource {
   private async toParams(v: ReturnType<typeof toVisitView>, forMaster: boolean): Promise<Params> {
     const client = v.clientId ? await this.clients.findById(v.clientId) : null;
     const showPhone = !forMaster || (await getSetting(this.db, 'panel.master_sees_phone'));
-    const health = client
-      ? (
-          await this.db
-            .selectFrom('client_consents')
-            .select('granted')
-            .where('client_id', '=', client.id)
-            .where('purpose', '=', 'health_data')
-            .orderBy('recorded_at', 'desc')
-            .orderBy('id', 'desc')
-            .executeTakeFirst()
-        )?.granted === true
-      : false;
+    const health = client ? (await currentConsents(this.db, client.id)).health_data : false;
     return {
       id: v.id,
       startsAt: v.startsAt,

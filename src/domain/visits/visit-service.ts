@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction, type UpdateObject } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Crypto } from '../../crypto/crypto.js';
 import type { Database } from '../../db/schema.js';
@@ -10,6 +10,7 @@ import { DomainError, InvalidInputError, NotFoundError } from '../errors.js';
 import { maxPointsSpend } from '../loyalty/loyalty-rules.js';
 import type { LoyaltyService } from '../loyalty/loyalty-service.js';
 import type { Translate } from '../messages/translate.js';
+import { currentConsents } from '../onboarding/consents.js';
 import { enqueueMessage } from '../outbox/outbox.js';
 import type { ReferralService } from '../referrals/referral-service.js';
 import { getSetting } from '../settings.js';
@@ -149,26 +150,13 @@ export class VisitService {
 
   private async cancel(visit: VisitView, by: 'client' | 'staff', actor: Actor): Promise<VisitView> {
     return this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .updateTable('appointments')
-        .set({
-          status: 'cancelled',
-          cancelled_at: sql`now()`,
-          cancelled_by: by,
-          updated_at: sql`now()`,
-        })
-        .where('id', '=', visit.id)
-        .where('status', 'in', ACTIVE)
-        .returning('id')
-        .executeTakeFirst();
-      if (!row) throw new VisitStateError('not active');
-      await recordAudit(tx, actor, {
-        action: 'cancel',
-        entity: 'appointment',
-        entityId: visit.id,
-        details: { by },
-      });
-      await dropPendingReminders(tx, visit.id);
+      await closeVisit(
+        tx,
+        visit,
+        { status: 'cancelled', cancelled_at: sql<Date>`now()`, cancelled_by: by },
+        actor,
+        { action: 'cancel', details: { by } },
+      );
       await this.loyalty.releaseCoupon(tx, visit.id);
       const cancelled = { ...visit, status: 'cancelled' as const };
       await noticeToMaster(tx, this.crypto, this.translate, cancelled, 'cancelled');
@@ -322,28 +310,19 @@ export class VisitService {
         if (points > maxPointsSpend(due, balance, rules))
           throw new InvalidInputError('points', 'too-many');
       }
-      const row = await tx
-        .updateTable('appointments')
-        .set({
+      await closeVisit(
+        tx,
+        visit,
+        {
           status: 'done',
           amount_paid: paid,
           points_spent: points,
-          completed_at: sql`now()`,
+          completed_at: sql<Date>`now()`,
           completed_by_staff_id: actor.type === 'staff' ? actor.id : null,
-          updated_at: sql`now()`,
-        })
-        .where('id', '=', visit.id)
-        .where('status', 'in', ACTIVE)
-        .returning('id')
-        .executeTakeFirst();
-      if (!row) throw new VisitStateError(visit.status);
-      await recordAudit(tx, actor, {
-        action: 'complete',
-        entity: 'appointment',
-        entityId: visit.id,
-        details: { corrected: input.amount !== undefined, points },
-      });
-      await dropPendingReminders(tx, visit.id);
+        },
+        actor,
+        { action: 'complete', details: { corrected: input.amount !== undefined, points } },
+      );
       const { earned } = await this.loyalty.settle(tx, visit, Number(paid), points, now);
       const completed = { ...visit, status: 'done' as const, amountPaid: paid };
       await this.askForRating(tx, completed);
@@ -369,20 +348,7 @@ export class VisitService {
     if (!visit) throw new NotFoundError('visit');
     if (visit.startsAt > now) throw new VisitNotStartedError(visit.startsAt);
     return this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .updateTable('appointments')
-        .set({ status: 'no_show', updated_at: sql`now()` })
-        .where('id', '=', visit.id)
-        .where('status', 'in', ACTIVE)
-        .returning('id')
-        .executeTakeFirst();
-      if (!row) throw new VisitStateError(visit.status);
-      await recordAudit(tx, actor, {
-        action: 'no-show',
-        entity: 'appointment',
-        entityId: visit.id,
-      });
-      await dropPendingReminders(tx, visit.id);
+      await closeVisit(tx, visit, { status: 'no_show' }, actor, { action: 'no-show' });
       return { ...visit, status: 'no_show' as const };
     });
   }
@@ -627,7 +593,7 @@ export class VisitService {
     for (const row of rows) {
       const visit = toVisitView(row);
       const client = visit.clientId ? await this.clients.findById(visit.clientId) : null;
-      const health = client ? await this.healthConsent(client.id) : false;
+      const health = client ? (await currentConsents(this.db, client.id)).health_data : false;
       items.push({
         visit,
         clientName: client?.name ?? null,
@@ -669,18 +635,6 @@ export class VisitService {
     };
   }
 
-  private async healthConsent(clientId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('client_consents')
-      .select('granted')
-      .where('client_id', '=', clientId)
-      .where('purpose', '=', 'health_data')
-      .orderBy('recorded_at', 'desc')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    return row?.granted ?? false;
-  }
-
   private async reachableClient(tx: Transaction<Database>, clientId: string | null) {
     if (!clientId) return null;
     const row = await tx
@@ -719,6 +673,30 @@ export class VisitService {
 
 function feedbackPlace(visitId: string) {
   return { table: 'visit_feedback', column: 'comment_enc', rowId: visitId };
+}
+
+/**
+ * Closes an open visit in the caller's transaction: sets the new state only if the visit is
+ * still booked or confirmed (a second press finds it closed), records who did it, and drops its
+ * pending reminders.
+ */
+async function closeVisit(
+  tx: Transaction<Database>,
+  visit: VisitView,
+  set: UpdateObject<Database, 'appointments'>,
+  actor: Actor,
+  audit: { action: string; details?: Record<string, unknown> },
+): Promise<void> {
+  const row = await tx
+    .updateTable('appointments')
+    .set({ ...set, updated_at: sql`now()` })
+    .where('id', '=', visit.id)
+    .where('status', 'in', ACTIVE)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) throw new VisitStateError(visit.status);
+  await recordAudit(tx, actor, { entity: 'appointment', entityId: visit.id, ...audit });
+  await dropPendingReminders(tx, visit.id);
 }
 
 /** A reminder queued for an old time or a visit no longer active must not go out. */
