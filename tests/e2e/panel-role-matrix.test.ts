@@ -10,6 +10,7 @@ import {
 import type { StaffRole } from '../../src/db/schema.js';
 import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
+import { setSetting } from '../../src/domain/settings.js';
 import { createServices } from '../../src/runtime.js';
 import { silentLogger } from '../helpers/fixtures.js';
 import { PanelHarness } from './panel-harness.js';
@@ -337,5 +338,12 @@ describe('panel: every role × resource × action, through the API and the pages
     );
     expect(managerList).toHaveLength(2);
     expect(managerList[0]).toHaveProperty('clientPhone', SECRET_PHONE);
+    // Where the salon allows it, masters see the phone too.
+    await setSetting(h.t.db, 'panel.master_sees_phone', true);
+    const withPhone = paramsIn(
+      await (await h.get('/admin/api/resources/Visit/actions/list', cookies.get('master'))).json(),
+    );
+    expect(withPhone[0]).toHaveProperty('clientPhone', SECRET_PHONE);
+    await setSetting(h.t.db, 'panel.master_sees_phone', false);
   });
 });

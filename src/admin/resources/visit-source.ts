@@ -99,19 +99,24 @@ export class VisitSource implements RecordSource {
       .limit(page.limit)
       .offset(page.offset)
       .execute();
-    return Promise.all(rows.map((r) => this.toParams(toVisitView(r), master)));
+    const phone = await this.showsPhone(master);
+    return Promise.all(rows.map((r) => this.toParams(toVisitView(r), phone)));
   }
 
   async findOne(id: string, actor: Actor): Promise<Params | null> {
     if (!isUuid(id)) return null;
     const { scope, master } = await this.scope(actor);
     const row = await this.query(scope, {}).where('a.id', '=', id).executeTakeFirst();
-    return row ? this.toParams(toVisitView(row), master) : null;
+    return row ? this.toParams(toVisitView(row), await this.showsPhone(master)) : null;
   }
 
-  private async toParams(v: ReturnType<typeof toVisitView>, forMaster: boolean): Promise<Params> {
+  /** Masters see clients' phones only where the salon allows it; read once per request. */
+  private async showsPhone(forMaster: boolean): Promise<boolean> {
+    return !forMaster || (await getSetting(this.db, 'panel.master_sees_phone'));
+  }
+
+  private async toParams(v: ReturnType<typeof toVisitView>, showPhone: boolean): Promise<Params> {
     const client = v.clientId ? await this.clients.findById(v.clientId) : null;
-    const showPhone = !forMaster || (await getSetting(this.db, 'panel.master_sees_phone'));
     const health = client ? (await currentConsents(this.db, client.id)).health_data : false;
     return {
       id: v.id,
