@@ -38,7 +38,7 @@ import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { clientActions, staffActions } from './record-actions.js';
-import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
+import { isCrossSiteFetch, isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { type ClientCard, ClientSource } from './resources/client-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
@@ -308,6 +308,10 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
       if (!path.startsWith(ADMIN_ROOT)) return;
       if (isStateChanging(request.method) && !isSameOrigin(request.headers, request.host)) {
         log.warn({ path }, 'cross-site or origin-less request to the panel refused');
+        return reply.code(403).send({ error: 'cross-site request refused' });
+      }
+      if (path.startsWith(`${ADMIN_ROOT}/api/`) && isCrossSiteFetch(request.headers)) {
+        log.warn({ path }, 'cross-site call of the panel API refused');
         return reply.code(403).send({ error: 'cross-site request refused' });
       }
       if (open.has(path)) return;

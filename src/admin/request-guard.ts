@@ -47,3 +47,13 @@ export function isSameOrigin(
     return false;
   }
 }
+
+/**
+ * AdminJS's own buttons run record actions (cancel, erase, …) with GET, so a cross-site link
+ * to an API path would act with the session cookie (SameSite=Lax lets top-level GETs carry it).
+ * The panel's scripts call the API from the same origin; a browser marks anything else.
+ */
+export function isCrossSiteFetch(headers: Record<string, string | string[] | undefined>): boolean {
+  const site = headers['sec-fetch-site'];
+  return site === 'cross-site' || site === 'same-site';
+}

@@ -242,6 +242,23 @@ describe('panel security', () => {
     expect(forgedLogin.status).toBe(403);
   });
 
+  it('(5) refuses a cross-site link to an API action (AdminJS runs record actions with GET)', async () => {
+    const owner = await h.login(await h.addStaff('owner'));
+    const client = await h.clients.create({ name: 'Linked Away', phone: '+79161230001' }, SYSTEM);
+    const before = await h.cards.activeCard(client.id);
+    const visit = (site: string) =>
+      fetch(`${h.url}/admin/api/resources/Client/records/${client.id}/reissueCard`, {
+        redirect: 'manual',
+        headers: { cookie: owner, 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' },
+      });
+    expect((await visit('cross-site')).status).toBe(403);
+    expect((await visit('same-site')).status).toBe(403);
+    expect(await h.cards.activeCard(client.id)).toBe(before);
+    // The panel's own scripts call it from the same origin.
+    expect((await visit('same-origin')).status).toBe(200);
+    expect(await h.cards.activeCard(client.id)).not.toBe(before);
+  });
+
   it('finds a client by loyalty card number, phone or name from one search box', async () => {
     const owner = await h.login(await h.addStaff('owner'));
     const client = await h.clients.create({ name: 'Card Search', phone: '+79161239876' }, SYSTEM);
