@@ -26,6 +26,7 @@ export const RECORD_ACTIONS = [
   'reissueCard',
   'erase',
   'linkCode',
+  'retry',
 ] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number] | (typeof RECORD_ACTIONS)[number];
 export type PanelResource =
@@ -77,8 +78,8 @@ const ACTIONS: Record<PanelResource, Rules> = {
     admin: ['list', 'show', 'search'],
   },
   OutboxMessage: {
-    owner: ['list', 'show', 'search'],
-    admin: ['list', 'show', 'search'],
+    owner: ['list', 'show', 'search', 'retry'],
+    admin: ['list', 'show', 'search', 'retry'],
   },
 };
 

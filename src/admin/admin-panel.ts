@@ -37,7 +37,7 @@ import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
-import { clientActions, staffActions } from './record-actions.js';
+import { clientActions, outboxActions, staffActions } from './record-actions.js';
 import { isCrossSiteFetch, isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { type ClientCard, ClientSource } from './resources/client-source.js';
@@ -227,6 +227,7 @@ export function panelResources(
         list: ['kind', 'status', 'attempts', 'created_at', 'not_before', 'sent_at', 'last_error'],
         filter: ['kind', 'status'],
       },
+      outboxActions({ db: deps.db }),
     ),
   ];
 }

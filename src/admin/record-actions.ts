@@ -1,8 +1,11 @@
 import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import { DomainError } from '../domain/errors.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+import { retryMessage } from '../domain/outbox/outbox.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
 import { can, isPanelUser, type PanelAction, type PanelResource } from './access.js';
 
@@ -108,6 +111,28 @@ export function staffActions(deps: { staff: StaffService }) {
           type: 'success',
         };
       },
+    }),
+  };
+}
+
+/** The message queue: send a failed or undeliverable message again. */
+export function outboxActions(deps: { db: Kysely<Database> }) {
+  return {
+    retry: recordAction('OutboxMessage', 'retry', {
+      icon: 'RefreshCw',
+      guard: 'Put this message back in the queue and try again?',
+      run: async (id, actor, locale) =>
+        (await retryMessage(deps.db, id, actor))
+          ? {
+              message: ru(locale) ? 'Сообщение снова в очереди.' : 'The message is queued again.',
+              type: 'success',
+            }
+          : {
+              message: ru(locale)
+                ? 'Повторить можно только неотправленное сообщение с ошибкой.'
+                : 'Only a failed or undeliverable message can be sent again.',
+              type: 'error',
+            },
     }),
   };
 }

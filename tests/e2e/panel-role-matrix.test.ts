@@ -204,6 +204,12 @@ describe('panel: every role × resource × action, through the API and the pages
               expect(fields.has(key.split('.')[0] ?? key), `${record.resource}.${key}`).toBe(true);
           }
           if (role === 'master') expect(text).not.toContain(SECRET_PHONE);
+          // An allowed look at a record really finds it (AdminJS answers 200 with a notice
+          // when it cannot).
+          if (action === 'show' || action === 'edit')
+            expect(JSON.parse(text).record?.params?.id, `${resource} ${action}`).toBe(
+              String(ids[resource]),
+            );
         });
       }
 
@@ -261,6 +267,7 @@ describe('panel: every role × resource × action, through the API and the pages
     const owned: Partial<Record<PanelResource, readonly string[]>> = {
       Client: ['reissueCard', 'erase'],
       StaffUser: ['linkCode'],
+      OutboxMessage: ['retry'],
     };
     for (const role of ROLES)
       for (const [resource, actions] of Object.entries(owned) as [PanelResource, string[]][])
@@ -305,6 +312,30 @@ describe('panel: every role × resource × action, through the API and the pages
     ).json();
     expect(erased.notice).toMatchObject({ type: 'success' });
     expect(await s.clients.findByPhone('+79165550199')).toEqual([]);
+    // A message still waiting is not "retried"; an undeliverable one goes back in the queue.
+    const retry = () =>
+      post(`/admin/api/resources/OutboxMessage/records/${ids.OutboxMessage}/retry`, 'admin');
+    expect((await (await retry()).json()).notice).toMatchObject({ type: 'error' });
+    await h.t.db
+      .updateTable('outbox')
+      .set({ status: 'dead', attempts: 5, last_error: '403: Forbidden: bot was blocked' })
+      .where('id', '=', ids.OutboxMessage)
+      .execute();
+    expect((await (await retry()).json()).notice).toMatchObject({ type: 'success' });
+    expect(
+      await h.t.db
+        .selectFrom('outbox')
+        .select(['status', 'attempts', 'last_error'])
+        .where('id', '=', ids.OutboxMessage)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'pending', attempts: 0, last_error: null });
+    expect(
+      await h.t.db
+        .selectFrom('audit_log')
+        .select(['actor_id', 'entity'])
+        .where('action', '=', 'retry')
+        .execute(),
+    ).toEqual([{ actor_id: users.get('admin')?.id, entity: 'outbox' }]);
   });
 
   it('pages carry no records: a denied role sees only the empty shell', async () => {

@@ -7,6 +7,14 @@ export const ru = {
     delete: 'Удалить',
     bulkDelete: 'Удалить выбранные',
     list: 'Список',
+    search: 'Поиск',
+    complete: 'Состоялся',
+    cancel: 'Отменить визит',
+    noShow: 'Не пришёл',
+    reissueCard: 'Новая карта',
+    erase: 'Стереть данные',
+    linkCode: 'Код привязки Telegram',
+    retry: 'Отправить снова',
   },
   buttons: {
     save: 'Сохранить',
@@ -81,6 +89,15 @@ export const ru = {
       },
     },
     StaffUser: {
+      labels: {
+        role: {
+          owner: 'Владелец',
+          admin: 'Администратор',
+          manager: 'Управляющий филиалом',
+          master: 'Мастер',
+          analyst: 'Аналитик',
+        },
+      },
       properties: {
         email: 'Эл. почта',
         display_name: 'Имя',
@@ -132,6 +149,15 @@ export const ru = {
       },
     },
     Visit: {
+      labels: {
+        status: {
+          booked: 'Записан',
+          confirmed: 'Подтверждён',
+          done: 'Состоялся',
+          cancelled: 'Отменён',
+          no_show: 'Не пришёл',
+        },
+      },
       properties: {
         startsAt: 'Когда',
         service: 'Услуга',
@@ -149,6 +175,14 @@ export const ru = {
       },
     },
     OutboxMessage: {
+      labels: {
+        status: {
+          pending: 'Ждёт отправки',
+          sent: 'Отправлено',
+          failed: 'Ошибка, повторим',
+          dead: 'Не доставлено',
+        },
+      },
       properties: {
         kind: 'Вид',
         status: 'Состояние',
@@ -199,6 +233,15 @@ export const ru = {
 
 /** English overrides: our product name instead of AdminJS's marketing text. */
 export const en = {
+  actions: {
+    complete: 'Done',
+    cancel: 'Cancel visit',
+    noShow: 'No-show',
+    reissueCard: 'New card',
+    erase: 'Erase data',
+    linkCode: 'Telegram link code',
+    retry: 'Send again',
+  },
   components: {
     LanguageSelector: { availableLanguages: { ru: 'Русский', en: 'English' } },
     Login: {
@@ -239,6 +282,15 @@ export const en = {
       },
     },
     StaffUser: {
+      labels: {
+        role: {
+          owner: 'Owner',
+          admin: 'Admin',
+          manager: 'Branch manager',
+          master: 'Master',
+          analyst: 'Analyst',
+        },
+      },
       properties: {
         email: 'E-mail',
         display_name: 'Name',
@@ -290,6 +342,15 @@ export const en = {
       },
     },
     Visit: {
+      labels: {
+        status: {
+          booked: 'Booked',
+          confirmed: 'Confirmed',
+          done: 'Done',
+          cancelled: 'Cancelled',
+          no_show: 'No-show',
+        },
+      },
       properties: {
         startsAt: 'When',
         service: 'Service',
@@ -307,6 +368,14 @@ export const en = {
       },
     },
     OutboxMessage: {
+      labels: {
+        status: {
+          pending: 'Waiting',
+          sent: 'Sent',
+          failed: 'Failed, will retry',
+          dead: 'Undeliverable',
+        },
+      },
       properties: {
         kind: 'Kind',
         status: 'Status',

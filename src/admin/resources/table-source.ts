@@ -96,7 +96,7 @@ export function auditLogSource(db: Kysely<Database>): TableSource {
     'AuditEntry',
     'audit_log',
     [
-      { path: 'id', type: 'uuid', isId: true },
+      { path: 'id', type: 'number', isId: true },
       { path: 'at', type: 'datetime', sortable: true },
       { path: 'actor_type', type: 'string' },
       { path: 'actor_id', type: 'string' },
@@ -117,7 +117,7 @@ export function outboxSource(db: Kysely<Database>): TableSource {
     'OutboxMessage',
     'outbox',
     [
-      { path: 'id', type: 'uuid', isId: true },
+      { path: 'id', type: 'number', isId: true },
       { path: 'kind', type: 'string', isTitle: true, sortable: true },
       {
         path: 'status',

@@ -1,6 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Crypto } from '../../crypto/crypto.js';
 import type { Database } from '../../db/schema.js';
+import type { Actor } from '../actor.js';
+import { recordAudit } from '../audit/audit-log.js';
 
 /**
  * What the dispatcher sends: text (or a document) and optional inline buttons. Bodies may carry
@@ -60,4 +62,34 @@ export function readOutboxMessage(
   row: { dedupe_key: string; payload_enc: Uint8Array },
 ): OutboxMessage {
   return JSON.parse(crypto.decryptSystem(place(row.dedupe_key), row.payload_enc)) as OutboxMessage;
+}
+
+/**
+ * Puts a failed or undeliverable message back in the queue with fresh attempts, for when the
+ * cause is gone (the client unblocked the bot, a bad token was fixed). Sent and waiting
+ * messages are left as they are: false.
+ */
+export async function retryMessage(
+  db: Kysely<Database>,
+  id: string,
+  actor: Actor,
+): Promise<boolean> {
+  if (!/^[0-9]{1,19}$/.test(id)) return false;
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .updateTable('outbox')
+      .set({ status: 'pending', attempts: 0, not_before: sql<Date>`now()`, last_error: null })
+      .where('id', '=', id)
+      .where('status', 'in', ['failed', 'dead'])
+      .returning('kind')
+      .executeTakeFirst();
+    if (!row) return false;
+    await recordAudit(tx, actor, {
+      action: 'retry',
+      entity: 'outbox',
+      entityId: id,
+      details: { kind: row.kind },
+    });
+    return true;
+  });
 }
