@@ -329,8 +329,8 @@ export class ClientService {
    * outbox messages (queued and sent) and conversation state removed. Visits stay, anonymous,
    * for statistics.
    */
-  async erase(id: string, actor: Actor): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+  async erase(id: string, actor: Actor, trx?: Transaction<Database>): Promise<void> {
+    const run = async (tx: Transaction<Database>) => {
       const row = await tx
         .selectFrom('clients')
         .select(['id', 'telegram_user_id', 'erased_at'])
@@ -381,7 +381,8 @@ export class ClientService {
           .execute();
       }
       await recordAudit(tx, actor, { action: 'erase', entity: 'client', entityId: id });
-    });
+    };
+    await (trx ? run(trx) : this.db.transaction().execute(run));
     this.logger.info({ clientId: id }, 'client erased');
   }
 
