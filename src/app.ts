@@ -90,6 +90,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         db,
         crypto,
         clients,
+        messages: runtime.messages,
         cards: runtime.cards,
         catalogue: runtime.catalogue,
         booking: runtime.booking,

@@ -27,6 +27,9 @@ export const RECORD_ACTIONS = [
   'erase',
   'linkCode',
   'retry',
+  // Pages of our own beside a record (not AdminJS actions); the table still decides who.
+  'exportData',
+  'merge',
 ] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number] | (typeof RECORD_ACTIONS)[number];
 export type PanelResource =
@@ -55,9 +58,9 @@ const CATALOGUE_ACTIONS: Rules = {
  */
 const ACTIONS: Record<PanelResource, Rules> = {
   Client: {
-    owner: ['list', 'show', 'new', 'edit', 'search', 'reissueCard', 'erase'],
-    admin: ['list', 'show', 'new', 'edit', 'search', 'reissueCard', 'erase'],
-    manager: ['list', 'show', 'new', 'edit', 'search', 'reissueCard'],
+    owner: ['list', 'show', 'new', 'edit', 'search', 'reissueCard', 'erase', 'exportData', 'merge'],
+    admin: ['list', 'show', 'new', 'edit', 'search', 'reissueCard', 'erase', 'exportData', 'merge'],
+    manager: ['list', 'show', 'new', 'edit', 'search', 'reissueCard', 'exportData'],
   },
   // The scope (whose visits) is the source's: a manager their branch, a master their own.
   Visit: {

@@ -13,6 +13,7 @@ import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+import type { ClientMessages } from '../domain/messages/client-messages.js';
 import {
   AccountLockedError,
   AuthenticationError,
@@ -32,6 +33,7 @@ import {
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
 import { registerBookingPage } from './booking-page.js';
+import { registerClientPages } from './client-pages.js';
 import { registerExport } from './export-page.js';
 import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
@@ -47,6 +49,7 @@ import { PostgresSessionStore } from './session-store.js';
 import { registerStatsPage } from './stats-page.js';
 import { toolBar } from './tool-links.js';
 import { visitActions } from './visit-actions.js';
+import { registerVisitCompletePage } from './visit-complete-page.js';
 
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const LOGIN_LIMIT = { max: 10, timeWindow: '5 minutes' };
@@ -59,6 +62,7 @@ export interface PanelDeps {
   db: Kysely<Database>;
   crypto: Crypto;
   clients: ClientService;
+  messages: ClientMessages;
   cards: CardService;
   catalogue: CatalogueService;
   booking: BookingService;
@@ -421,6 +425,16 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     registerBookingPage(scope, { db: deps.db, booking: deps.booking, clients: deps.clients });
     registerStatsPage(scope, { db: deps.db });
     registerExport(scope, { db: deps.db, clients: deps.clients });
+    registerVisitCompletePage(scope, {
+      visits: deps.visits,
+      source: new VisitSource(deps.db, deps.clients),
+    });
+    registerClientPages(scope, {
+      db: deps.db,
+      clients: deps.clients,
+      messages: deps.messages,
+      source: new ClientSource(deps.clients, deps.cards),
+    });
   });
   return admin;
 }

@@ -14,6 +14,7 @@ import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+import type { ClientMessages } from '../domain/messages/client-messages.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
 import type { VisitService } from '../domain/visits/visit-service.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +27,7 @@ export interface ServerDeps {
   db: Kysely<Database>;
   crypto: Crypto;
   clients: ClientService;
+  messages: ClientMessages;
   cards: CardService;
   catalogue: CatalogueService;
   booking: BookingService;
@@ -107,6 +109,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     db: deps.db,
     crypto: deps.crypto,
     clients: deps.clients,
+    messages: deps.messages,
     cards: deps.cards,
     catalogue: deps.catalogue,
     booking: deps.booking,

@@ -36,6 +36,7 @@ export class PanelHarness {
       db: this.t.db,
       crypto: this.crypto,
       clients: this.clients,
+      messages: services.messages,
       cards: this.cards,
       catalogue: services.catalogue,
       booking: services.booking,

@@ -180,6 +180,7 @@ describe('panel security', () => {
   });
 
   it('(4) marks the cookie Secure behind https', async () => {
+    const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
     const app = await buildServer({
       config: {
         http: { port: 0, host: '127.0.0.1', publicUrl: 'https://crm.example', cookieSecure: true },
@@ -188,10 +189,11 @@ describe('panel security', () => {
       db: h.t.db,
       crypto: h.crypto,
       clients: h.clients,
+      messages: s.messages,
       cards: h.cards,
       catalogue: new CatalogueService(h.t.db),
-      booking: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).booking,
-      visits: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).visits,
+      booking: s.booking,
+      visits: s.visits,
       staff: h.staff,
     });
     const response = await app.inject({

@@ -95,8 +95,9 @@ export class VisitService {
     private readonly translate: Translate,
   ) {}
 
-  get(id: string): Promise<VisitView | null> {
-    return loadVisit(this.db, id);
+  /** One visit by id, or null (a malformed id is simply not found). */
+  async get(id: string): Promise<VisitView | null> {
+    return isUuid(id) ? loadVisit(this.db, id) : null;
   }
 
   /** The client's coming visits (soonest first) and recent past ones (latest first). */
@@ -331,6 +332,37 @@ export class VisitService {
     // Its own transaction, and idempotent: a referral qualifies once, on a paid visit.
     if (done.visit.clientId && amount > 0) await this.referrals.qualify(done.visit.clientId);
     return { visit: done.visit, amountPaid: paid, pointsSpent: points, pointsEarned: done.earned };
+  }
+
+  /**
+   * What the client was promised at booking (price, the discount recorded then, the coupon held
+   * for the visit, the amount due) and the points they may still put towards it.
+   */
+  async promised(visit: VisitView): Promise<{
+    price: string;
+    discountPct: number;
+    due: string;
+    coupon: { code: string; percent: number } | null;
+    pointsBalance: number;
+    spendablePoints: number;
+  }> {
+    const [coupon, balance, spendable] = await Promise.all([
+      this.db
+        .selectFrom('coupons')
+        .select(['code', 'percent'])
+        .where('reserved_for', '=', visit.id)
+        .executeTakeFirst(),
+      visit.clientId ? this.loyalty.pointsBalance(visit.clientId) : Promise.resolve(0),
+      this.spendablePoints(visit),
+    ]);
+    return {
+      price: visit.price,
+      discountPct: visit.discountPct,
+      due: this.expectedAmount(visit),
+      coupon: coupon ? { code: coupon.code, percent: Number(coupon.percent) } : null,
+      pointsBalance: balance,
+      spendablePoints: spendable,
+    };
   }
 
   /** The most points the client may put towards this visit now. */
