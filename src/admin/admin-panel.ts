@@ -424,11 +424,9 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     registerImportPage(scope, { db: deps.db, clients: deps.clients });
     registerBookingPage(scope, { db: deps.db, booking: deps.booking, clients: deps.clients });
     registerStatsPage(scope, { db: deps.db });
-    registerExport(scope, { db: deps.db, clients: deps.clients });
-    registerVisitCompletePage(scope, {
-      visits: deps.visits,
-      source: new VisitSource(deps.db, deps.clients),
-    });
+    const visitSource = new VisitSource(deps.db, deps.clients);
+    registerExport(scope, { db: deps.db, clients: deps.clients, visits: visitSource });
+    registerVisitCompletePage(scope, { visits: deps.visits, source: visitSource });
     registerClientPages(scope, {
       db: deps.db,
       clients: deps.clients,

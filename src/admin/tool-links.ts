@@ -1,6 +1,6 @@
 import { can, isPanelUser } from './access.js';
 import { BOOK_PATH, canBookWalkIns } from './booking-page.js';
-import { EXPORT_PATH } from './export-page.js';
+import { canExport, EXPORT_PATH } from './export-page.js';
 import { IMPORT_PATH } from './import-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { STATS_PATH } from './stats-page.js';
@@ -50,8 +50,8 @@ export function toolBar(user: unknown): string {
   if (!isPanelUser(user)) return '';
   const t = user.locale === 'en' ? LABELS.en : LABELS.ru;
   const links: [string, string][] = [];
-  if (canBookWalkIns(user))
-    links.push([BOOK_PATH, t.book], [IMPORT_PATH, t.import], [EXPORT_PATH, t.export]);
+  if (canBookWalkIns(user)) links.push([BOOK_PATH, t.book], [IMPORT_PATH, t.import]);
+  if (canExport(user)) links.push([EXPORT_PATH, t.export]);
   if (['owner', 'admin', 'manager', 'analyst'].includes(user.role))
     links.push([STATS_PATH, t.stats]);
   const context: ContextLink[] = [];

@@ -1,5 +1,8 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell } from '../../src/admin/export-page.js';
+import { createServices } from '../../src/runtime.js';
+import { silentLogger } from '../helpers/fixtures.js';
 import { PanelHarness } from './panel-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
@@ -50,6 +53,106 @@ describe('panel: client export', () => {
     expect(JSON.stringify(audit)).not.toContain('Анна');
   });
 
+  it('exports the same list as XLSX: text cells, never formulas, role columns, audited', async () => {
+    const manager = await h.login(await h.addStaff('manager'));
+    const response = await h.get('/admin/export/clients.xlsx', manager);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(await response.arrayBuffer());
+    const sheet = book.worksheets[0];
+    const rows: unknown[][] = [];
+    sheet?.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows[0]).toEqual([
+      'Name',
+      'Phone',
+      'Birthday',
+      'Tags',
+      'Notes',
+      'Allergies',
+      'Language',
+      'Created',
+    ]);
+    const evilRow = rows.findIndex((r) => String(r[0]).startsWith('=HYPERLINK'));
+    const evil = sheet?.getRow(evilRow + 1).getCell(1);
+    expect(evil?.type).toBe(ExcelJS.ValueType.String);
+    expect(evil?.value).toBe('=HYPERLINK("http://evil")');
+    expect(rows.map((r) => r[0])).toContain('Анна; "Кавычки"');
+    const audit = await h.t.db
+      .selectFrom('audit_log')
+      .select(['details', 'ip'])
+      .where('action', '=', 'export')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({ rows: 2, format: 'xlsx' });
+    expect(audit.ip).toBe('127.0.0.1');
+    expect((await h.get('/admin/export/clients.exe', manager)).status).toBe(404);
+  });
+
+  it("exports visits within the role's scope: a master their own, without phones", async () => {
+    const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
+    const masterEmail = await h.addStaff('master');
+    const staff = await h.t.db
+      .selectFrom('staff_users')
+      .select('id')
+      .where('email', '=', masterEmail)
+      .executeTakeFirstOrThrow();
+    const branch = await s.catalogue.createBranch(
+      { name: 'Центр', timeZone: 'Europe/Moscow' },
+      SYSTEM,
+    );
+    const service = await s.catalogue.createService(
+      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
+      SYSTEM,
+    );
+    const mine = await s.catalogue.createMaster(
+      { branchId: branch, displayName: 'Своя', staffUserId: staff.id },
+      SYSTEM,
+    );
+    const other = await s.catalogue.createMaster(
+      { branchId: branch, displayName: 'Чужая' },
+      SYSTEM,
+    );
+    const [anna] = await s.clients.findByPhone('+79169990001');
+    for (const [i, m] of [mine, other].entries()) {
+      await s.catalogue.setMasterServices(m, [{ serviceId: service }], SYSTEM);
+      await s.catalogue.setWeeklyHours(m, [{ weekday: 1, start: '09:00', end: '21:00' }], SYSTEM);
+      await s.booking.book(
+        {
+          clientId: anna?.id ?? '',
+          serviceId: service,
+          masterId: m,
+          startsAt: new Date(Date.UTC(2030, 0, 7, 7 + i * 2)),
+          channel: 'panel',
+        },
+        SYSTEM,
+        new Date('2030-01-01T00:00:00Z'),
+      );
+    }
+    const master = await h.login(masterEmail);
+    const text = await (await h.get('/admin/export/visits.csv', master)).text();
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe('When;Service;Status;Client;To pay');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('Стрижка;booked;"Анна; ""Кавычки""";1000');
+    expect(text).not.toContain('79169990001');
+    const owner = await h.login(await h.addStaff('owner'));
+    const all = await (await h.get('/admin/export/visits.csv', owner)).text();
+    expect(all.trim().split('\r\n')).toHaveLength(3);
+    expect(all).toContain('Чужая');
+    const analyst = await h.login(await h.addStaff('analyst'));
+    expect((await h.get('/admin/export/visits.xlsx', analyst)).status).toBe(403);
+    // The export page offers what the role may take.
+    const page = await (await h.get('/admin/export', master)).text();
+    expect(page).toContain('/admin/export/visits.xlsx');
+    expect(page).not.toContain('/admin/export/clients.csv');
+  });
+
   it('is refused to masters, analysts and anonymous visitors', async () => {
     for (const role of ['master', 'analyst'] as const) {
       const cookie = await h.login(await h.addStaff(role));
@@ -58,5 +161,7 @@ describe('panel: client export', () => {
       expect(await response.text()).not.toContain('+7916999');
     }
     expect((await h.get('/admin/export/clients.csv')).status).toBe(302);
+    const analyst = await h.login(await h.addStaff('analyst'));
+    expect((await h.get('/admin/export', analyst)).status).toBe(403);
   });
 });
