@@ -11,8 +11,10 @@ import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
+import { HolidayService } from '../domain/campaigns/holiday-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+import { SourceService } from '../domain/onboarding/sources.js';
 import {
   AccountLockedError,
   AuthenticationError,
@@ -39,12 +41,15 @@ import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { clientActions, staffActions } from './record-actions.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
+import { AcquisitionSourceRecords } from './resources/acquisition-source.js';
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { type ClientCard, ClientSource } from './resources/client-source.js';
+import { HolidaySource } from './resources/holiday-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
 import { registerStatsPage } from './stats-page.js';
+import { registerTemplatesPage } from './templates-page.js';
 import { toolBar } from './tool-links.js';
 import { visitActions } from './visit-actions.js';
 
@@ -226,6 +231,60 @@ export function panelResources(
       {
         list: ['kind', 'status', 'attempts', 'created_at', 'not_before', 'sent_at', 'last_error'],
         filter: ['kind', 'status'],
+      },
+    ),
+    guarded(
+      new HolidaySource(deps.db, new HolidayService(deps.db)),
+      { name: 'Greetings', icon: 'Gift' },
+      {
+        list: [
+          'name',
+          'kind',
+          'month',
+          'day',
+          'local_hour',
+          'audience_kind',
+          'active',
+          'next_date',
+        ],
+        show: [
+          'name',
+          'kind',
+          'month',
+          'day',
+          'weekday',
+          'nth',
+          'local_hour',
+          'audience_kind',
+          'audience_values',
+          'audience_months',
+          'active',
+          'next_date',
+        ],
+        edit: [
+          'name',
+          'kind',
+          'month',
+          'day',
+          'weekday',
+          'nth',
+          'local_hour',
+          'audience_kind',
+          'audience_values',
+          'audience_months',
+          'active',
+        ],
+        filter: ['name', 'kind'],
+      },
+    ),
+    guarded(
+      new AcquisitionSourceRecords(deps.db, new SourceService(deps.db)),
+      { name: 'Greetings', icon: 'Gift' },
+      {
+        list: ['name', 'parent_id', 'link_code', 'active', 'clients'],
+        show: ['name', 'parent_id', 'link_code', 'active', 'deep_link', 'clients'],
+        edit: ['name', 'parent_id', 'link_code', 'active'],
+        filter: ['name'],
       },
     ),
   ];
@@ -416,6 +475,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     registerBookingPage(scope, { db: deps.db, booking: deps.booking, clients: deps.clients });
     registerStatsPage(scope, { db: deps.db });
     registerExport(scope, { db: deps.db, clients: deps.clients });
+    registerTemplatesPage(scope, { db: deps.db, crypto: deps.crypto });
   });
   return admin;
 }
