@@ -15,7 +15,9 @@ import {
   sourceByLinkCode,
 } from '../../src/domain/onboarding/sources.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
+import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { createServices } from '../../src/runtime.js';
+import { startFakeBotApi } from '../helpers/fake-bot-api.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -338,5 +340,32 @@ describe('greetings: holidays, sources and templates in the domain', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ chat_id: '777001', client_id: null });
     expect(readOutboxMessage(crypto, rows[0] as never).text).toBe('Ирина, тест XX-EXAMPLE');
+
+    // The dispatcher delivers it to the staff chat like any staff notice.
+    const fake = await startFakeBotApi();
+    try {
+      const dispatcher = startDispatcher({
+        db: t.db,
+        crypto,
+        logger: silentLogger,
+        token: fake.token,
+        apiRoot: fake.apiRoot,
+        loop: false,
+      });
+      await dispatcher.runOnce();
+      await dispatcher.stop();
+      const calls = fake.callsOf('sendMessage');
+      expect(calls.map((c) => [String(c.params.chat_id), c.params.text])).toEqual([
+        ['777001', 'Ирина, тест XX-EXAMPLE'],
+      ]);
+      const after = await t.db
+        .selectFrom('outbox')
+        .select('status')
+        .where('kind', '=', 'template-test')
+        .executeTakeFirstOrThrow();
+      expect(after.status).toBe('sent');
+    } finally {
+      await fake.close();
+    }
   });
 });
