@@ -6,6 +6,7 @@ import { type ClienteleBot, createBot } from './bot/create-bot.js';
 import { startPolling } from './bot/polling.js';
 import { createWebhookPlugin, registerWebhook, webhookPath } from './bot/webhook.js';
 import type { Config } from './config.js';
+import { setSetting } from './domain/settings.js';
 import { housekeepingJob } from './jobs/housekeeping.js';
 import { type Dispatcher, startDispatcher } from './jobs/outbox-dispatcher.js';
 import { agendasJob, campaignsJob, remindersJob } from './jobs/scheduled-jobs.js';
@@ -124,6 +125,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     } else if (clientele) {
       polling = await startPolling(clientele, logger);
     }
+    // The panel shows sources' deep links with the bot's name, known once the bot has started.
+    if (clientele) await setSetting(db, 'bot.username', clientele.bot.botInfo.username);
     if (roles.has('jobs')) {
       jobs = startJobs({
         db,

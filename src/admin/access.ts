@@ -40,7 +40,9 @@ export type PanelResource =
   | 'Master'
   | 'StaffUser'
   | 'AuditEntry'
-  | 'OutboxMessage';
+  | 'OutboxMessage'
+  | 'Holiday'
+  | 'AcquisitionSource';
 
 type Rules = Partial<Record<StaffRole, readonly PanelAction[]>>;
 
@@ -84,6 +86,8 @@ const ACTIONS: Record<PanelResource, Rules> = {
     owner: ['list', 'show', 'search', 'retry'],
     admin: ['list', 'show', 'search', 'retry'],
   },
+  Holiday: CATALOGUE_ACTIONS,
+  AcquisitionSource: CATALOGUE_ACTIONS,
 };
 
 function catalogueFields(fields: readonly string[]) {
@@ -219,6 +223,31 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
       'toPay',
     ],
   },
+  Holiday: catalogueFields([
+    'id',
+    'name',
+    'kind',
+    'month',
+    'day',
+    'weekday',
+    'nth',
+    'local_hour',
+    'audience_kind',
+    'audience_values',
+    'audience_months',
+    'active',
+    'next_date',
+  ]),
+  // Counts of clients only, never who they are.
+  AcquisitionSource: catalogueFields([
+    'id',
+    'name',
+    'parent_id',
+    'link_code',
+    'active',
+    'deep_link',
+    'clients',
+  ]),
 };
 
 /** Every panel resource, in the order of the role table. */

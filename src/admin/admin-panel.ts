@@ -11,9 +11,14 @@ import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
+import { HolidayService } from '../domain/campaigns/holiday-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+
 import type { ClientMessages } from '../domain/messages/client-messages.js';
+
+import { SourceService } from '../domain/onboarding/sources.js';
+
 import {
   AccountLockedError,
   AuthenticationError,
@@ -39,14 +44,20 @@ import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
+
 import { clientActions, outboxActions, staffActions } from './record-actions.js';
 import { isCrossSiteFetch, isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
+
+import { AcquisitionSourceRecords } from './resources/acquisition-source.js';
+
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { type ClientCard, ClientSource } from './resources/client-source.js';
+import { HolidaySource } from './resources/holiday-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
 import { registerStatsPage } from './stats-page.js';
+import { registerTemplatesPage } from './templates-page.js';
 import { toolBar } from './tool-links.js';
 import { visitActions } from './visit-actions.js';
 import { registerVisitCompletePage } from './visit-complete-page.js';
@@ -232,6 +243,60 @@ export function panelResources(
         filter: ['kind', 'status'],
       },
       outboxActions({ db: deps.db }),
+    ),
+    guarded(
+      new HolidaySource(deps.db, new HolidayService(deps.db)),
+      { name: 'Greetings', icon: 'Gift' },
+      {
+        list: [
+          'name',
+          'kind',
+          'month',
+          'day',
+          'local_hour',
+          'audience_kind',
+          'active',
+          'next_date',
+        ],
+        show: [
+          'name',
+          'kind',
+          'month',
+          'day',
+          'weekday',
+          'nth',
+          'local_hour',
+          'audience_kind',
+          'audience_values',
+          'audience_months',
+          'active',
+          'next_date',
+        ],
+        edit: [
+          'name',
+          'kind',
+          'month',
+          'day',
+          'weekday',
+          'nth',
+          'local_hour',
+          'audience_kind',
+          'audience_values',
+          'audience_months',
+          'active',
+        ],
+        filter: ['name', 'kind'],
+      },
+    ),
+    guarded(
+      new AcquisitionSourceRecords(deps.db, new SourceService(deps.db)),
+      { name: 'Greetings', icon: 'Gift' },
+      {
+        list: ['name', 'parent_id', 'link_code', 'active', 'clients'],
+        show: ['name', 'parent_id', 'link_code', 'active', 'deep_link', 'clients'],
+        edit: ['name', 'parent_id', 'link_code', 'active'],
+        filter: ['name'],
+      },
     ),
   ];
 }
@@ -433,6 +498,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
       messages: deps.messages,
       source: new ClientSource(deps.clients, deps.cards),
     });
+    registerTemplatesPage(scope, { db: deps.db, crypto: deps.crypto });
   });
   return admin;
 }

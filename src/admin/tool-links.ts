@@ -4,6 +4,7 @@ import { canExport, EXPORT_PATH } from './export-page.js';
 import { IMPORT_PATH } from './import-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { STATS_PATH } from './stats-page.js';
+import { canEditTemplates, TEMPLATES_PATH } from './templates-page.js';
 
 const LABELS = {
   ru: {
@@ -14,6 +15,7 @@ const LABELS = {
     complete: 'Состоялся: сумма и баллы…',
     exportClient: 'Данные клиента (JSON)',
     merge: 'Объединить с другим…',
+    templates: 'Тексты поздравлений',
   },
   en: {
     book: 'Book a client',
@@ -23,6 +25,7 @@ const LABELS = {
     complete: 'Done: amount and points…',
     exportClient: "Client's data (JSON)",
     merge: 'Merge with another…',
+    templates: 'Greeting texts',
   },
 };
 
@@ -54,6 +57,7 @@ export function toolBar(user: unknown): string {
   if (canExport(user)) links.push([EXPORT_PATH, t.export]);
   if (['owner', 'admin', 'manager', 'analyst'].includes(user.role))
     links.push([STATS_PATH, t.stats]);
+  if (canEditTemplates(user)) links.push([TEMPLATES_PATH, t.templates]);
   const context: ContextLink[] = [];
   if (can(user, 'Visit', 'complete'))
     context.push({

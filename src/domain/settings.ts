@@ -29,6 +29,8 @@ export const SETTING_DEFAULTS = {
   'winback.months': 6 as number,
   'winback.coupon_percent': 15 as number,
   'winback.coupon_days': 30 as number,
+  /** The bot's @username, for deep links shown in the panel ('' while unknown). */
+  'bot.username': '' as string,
 } as const;
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 

@@ -9,6 +9,7 @@ import {
 } from '../../src/admin/access.js';
 import type { StaffRole } from '../../src/db/schema.js';
 import { recordConsents } from '../../src/domain/onboarding/consents.js';
+import { SourceService } from '../../src/domain/onboarding/sources.js';
 import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
 import { setSetting } from '../../src/domain/settings.js';
 import { createServices } from '../../src/runtime.js';
@@ -146,6 +147,11 @@ describe('panel: every role × resource × action, through the API and the pages
     ids.OutboxMessage = (
       await h.t.db.selectFrom('outbox').select('id').executeTakeFirstOrThrow()
     ).id;
+    ids.Holiday = (await h.t.db.selectFrom('holidays').select('id').executeTakeFirstOrThrow()).id;
+    ids.AcquisitionSource = await new SourceService(h.t.db).create(
+      { name: 'Instagram', linkCode: 'insta' },
+      SYSTEM,
+    );
   });
   afterAll(() => h.tearDown());
 

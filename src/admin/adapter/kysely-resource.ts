@@ -59,6 +59,8 @@ const FIELD_MESSAGES: Record<string, string> = {
   taken: 'already taken',
   too_many: 'too many values',
   format: 'wrong format',
+  cycle: 'cannot be placed under itself or its own descendant',
+  too_deep: 'too many levels',
 };
 
 function toValidationError(err: unknown): unknown {

@@ -66,6 +66,9 @@ export const ru = {
     Service: 'Услуги',
     Master: 'Мастера',
     Catalogue: 'Каталог',
+    Holiday: 'Праздники',
+    AcquisitionSource: 'Источники клиентов',
+    Greetings: 'Поздравления и источники',
   },
   properties: { length: 'Длина', from: 'С', to: 'По' },
   resources: {
@@ -174,6 +177,32 @@ export const ru = {
         amountPaid: 'Оплачено',
       },
     },
+    Holiday: {
+      properties: {
+        name: 'Название',
+        kind: 'Вид: fixed — дата, nth-weekday — день недели месяца',
+        month: 'Месяц (1–12)',
+        day: 'Число (для даты)',
+        weekday: 'День недели (1 — пн … 7 — вс)',
+        nth: 'Который по счёту (1–4, −1 — последний)',
+        local_hour: 'Час отправки (0–23, время филиала)',
+        audience_kind: 'Кому: all, tags, level, branch, recent',
+        audience_values: 'Метки, уровни или филиалы (через запятую)',
+        audience_months: 'Для recent: был(а) в салоне за месяцев',
+        active: 'Включён',
+        next_date: 'Ближайшая дата',
+      },
+    },
+    AcquisitionSource: {
+      properties: {
+        name: 'Название',
+        parent_id: 'Входит в',
+        link_code: 'Код ссылки (латиница, цифры, _ и -)',
+        active: 'Включён',
+        deep_link: 'Ссылка на бота',
+        clients: 'Клиентов пришло',
+      },
+    },
     OutboxMessage: {
       labels: {
         status: {
@@ -260,6 +289,9 @@ export const en = {
     Service: 'Services',
     Master: 'Masters',
     Catalogue: 'Catalogue',
+    Holiday: 'Holidays',
+    AcquisitionSource: 'Client sources',
+    Greetings: 'Greetings and sources',
   },
   resources: {
     Client: {
@@ -365,6 +397,32 @@ export const en = {
         discountPct: 'Discount, %',
         toPay: 'To pay',
         amountPaid: 'Paid',
+      },
+    },
+    Holiday: {
+      properties: {
+        name: 'Name',
+        kind: 'Kind: fixed (a date) or nth-weekday',
+        month: 'Month (1–12)',
+        day: 'Day (for a date)',
+        weekday: 'Weekday (1 = Mon … 7 = Sun)',
+        nth: 'Which one (1–4, -1 = last)',
+        local_hour: 'Hour to send (0–23, branch time)',
+        audience_kind: 'Audience: all, tags, level, branch, recent',
+        audience_values: 'Tags, levels or branches (comma separated)',
+        audience_months: 'For recent: visited within months',
+        active: 'Active',
+        next_date: 'Next date',
+      },
+    },
+    AcquisitionSource: {
+      properties: {
+        name: 'Name',
+        parent_id: 'Part of',
+        link_code: 'Link code (letters, digits, _ and -)',
+        active: 'Active',
+        deep_link: 'Bot link',
+        clients: 'Clients from it',
       },
     },
     OutboxMessage: {

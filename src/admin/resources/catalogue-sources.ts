@@ -14,9 +14,9 @@ import type { Page, Params } from '../adapter/record-source.js';
 import { TableSource } from './table-source.js';
 
 /** Form values arrive as strings: these read them, and leave out what the form did not send. */
-const str = (p: Params, key: string) =>
+export const str = (p: Params, key: string) =>
   typeof p[key] === 'string' ? (p[key] as string).trim() : undefined;
-const num = (p: Params, key: string) => {
+export const num = (p: Params, key: string) => {
   if (typeof p[key] === 'number') return p[key] as number;
   const v = str(p, key);
   if (v === undefined || v === '') return undefined;
@@ -24,12 +24,13 @@ const num = (p: Params, key: string) => {
   if (!Number.isFinite(n)) throw new InvalidInputError(key, 'invalid');
   return n;
 };
-const bool = (p: Params, key: string) => {
+export const bool = (p: Params, key: string) => {
   const v = p[key];
   return v === undefined ? undefined : v === true || v === 'true';
 };
-const orNull = (v: string | undefined) => (v === undefined ? undefined : v === '' ? null : v);
-const defined = <T extends Record<string, unknown>>(o: T) =>
+export const orNull = (v: string | undefined) =>
+  v === undefined ? undefined : v === '' ? null : v;
+export const defined = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** The domain names its fields in camelCase; the forms use the columns' names. */

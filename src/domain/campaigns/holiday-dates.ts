@@ -47,3 +47,15 @@ export function birthdaysOn(
   if (!leap && month === 2 && day === 28) dates.push({ month: 2, day: 29 });
   return dates;
 }
+
+/** The first date on or after `today` ('YYYY-MM-DD') the holiday falls on. */
+export function nextOccurrence(rule: HolidayRule, today: string): string {
+  const year = Number(today.slice(0, 4));
+  const date = occurrence(rule, year);
+  return date >= today ? date : occurrence(rule, year + 1);
+}
+
+/** Whether a month has the day in some year (29 February does, 30 February never). */
+export function dayExists(month: number, day: number): boolean {
+  return day >= 1 && day <= daysIn(2024, month);
+}

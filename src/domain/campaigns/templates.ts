@@ -10,7 +10,30 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Partial<Record<Placeholder, string | number>>;
 
 export const MAX_TEMPLATE = 2000;
-const LOCALES = ['ru', 'en'] as const;
+export const TEMPLATE_LOCALES = ['ru', 'en'] as const;
+const LOCALES = TEMPLATE_LOCALES;
+export const TEMPLATE_KEY = /^(birthday|winback|holiday:[0-9a-f-]{36})$/;
+
+/** The texts a key has before anyone edits it (the same as the first migration's). */
+const DEFAULTS: Record<'birthday' | 'winback' | 'holiday', Record<'ru' | 'en', string>> = {
+  birthday: {
+    ru: '{name}, с днём рождения! Дарим купон {coupon} на скидку — действует до {valid_until}. {branch}',
+    en: '{name}, happy birthday! Here is a coupon {coupon}, valid until {valid_until}. {branch}',
+  },
+  winback: {
+    ru: '{name}, давно вас не видели! Для вас купон {coupon} — действует до {valid_until}. Будем рады снова встретиться. {branch}',
+    en: "{name}, we haven't seen you for a while! Here is a coupon {coupon}, valid until {valid_until}. {branch}",
+  },
+  holiday: {
+    ru: '{name}, поздравляем с праздником! Ваша скидка у нас — {discount}%. {branch}',
+    en: '{name}, happy holidays! Your discount with us is {discount}%. {branch}',
+  },
+};
+
+export function defaultTemplate(key: string, locale: string): string {
+  const group = key.startsWith('holiday:') ? 'holiday' : key === 'winback' ? 'winback' : 'birthday';
+  return DEFAULTS[group][locale === 'en' ? 'en' : 'ru'];
+}
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /** Placeholders a text uses that are not known ones (empty when the text is fine). */
@@ -57,15 +80,15 @@ export class TemplateService {
       .execute();
     const pick = (l: string) => rows.find((r) => r.locale === l)?.body;
     const body = pick(locale) ?? pick('ru') ?? pick('en');
-    if (body === undefined) throw new NotFoundError('template');
-    return body;
+    if (body !== undefined) return body;
+    if (!TEMPLATE_KEY.test(key)) throw new NotFoundError('template');
+    return defaultTemplate(key, locale);
   }
 
   async save(key: string, locale: string, body: string, actor: Actor): Promise<void> {
     if (!(LOCALES as readonly string[]).includes(locale))
       throw new InvalidInputError('locale', 'invalid');
-    if (!/^(birthday|winback|holiday:[0-9a-f-]{36})$/.test(key))
-      throw new InvalidInputError('key', 'invalid');
+    if (!TEMPLATE_KEY.test(key)) throw new InvalidInputError('key', 'invalid');
     const text = checkTemplate(body);
     await this.db
       .insertInto('message_templates')
@@ -81,4 +104,39 @@ export class TemplateService {
       details: { key, locale },
     });
   }
+}
+
+export interface TemplateEntry {
+  key: string;
+  /** The holiday's name for `holiday:<id>` keys. */
+  holiday: string | null;
+  locale: (typeof TEMPLATE_LOCALES)[number];
+  body: string;
+  /** False while the text is still the default one. */
+  stored: boolean;
+}
+
+/** Every key (birthday, win-back, each holiday) in every language, stored or default. */
+export async function listTemplates(db: Kysely<Database>): Promise<TemplateEntry[]> {
+  const [rows, holidays] = await Promise.all([
+    db.selectFrom('message_templates').select(['key', 'locale', 'body']).execute(),
+    db.selectFrom('holidays').select(['id', 'name']).orderBy('month').orderBy('name').execute(),
+  ]);
+  const keys: [string, string | null][] = [
+    ['birthday', null],
+    ['winback', null],
+    ...holidays.map((h): [string, string] => [`holiday:${h.id}`, h.name]),
+  ];
+  return keys.flatMap(([key, holiday]) =>
+    TEMPLATE_LOCALES.map((locale) => {
+      const row = rows.find((r) => r.key === key && r.locale === locale);
+      return {
+        key,
+        holiday,
+        locale,
+        body: row?.body ?? defaultTemplate(key, locale),
+        stored: row !== undefined,
+      };
+    }),
+  );
 }

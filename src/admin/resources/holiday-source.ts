@@ -1,0 +1,231 @@
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Database } from '../../db/schema.js';
+import type { Actor } from '../../domain/actor.js';
+import type { Audience } from '../../domain/campaigns/campaign-service.js';
+import { nextOccurrence } from '../../domain/campaigns/holiday-dates.js';
+import type { HolidayInput, HolidayService } from '../../domain/campaigns/holiday-service.js';
+import { InvalidInputError } from '../../domain/errors.js';
+import type { Page, Params } from '../adapter/record-source.js';
+import { bool, defined, num, str } from './catalogue-sources.js';
+import { TableSource } from './table-source.js';
+
+export const AUDIENCE_KINDS = ['all', 'tags', 'level', 'branch', 'recent'] as const;
+/** Filters that are real columns (the others are made up from the audience). */
+const COLUMN_FILTERS = new Set(['name', 'kind']);
+const MAX_LIST_TEXT = 5000;
+
+/** The domain's field names, as the form calls them. */
+function formField(field: string): string {
+  if (field === 'localHour') return 'local_hour';
+  if (field === 'audience' || field === 'audience.kind') return 'audience_kind';
+  if (field.startsWith('audience.months')) return 'audience_months';
+  if (field.startsWith('audience.')) return 'audience_values';
+  return field.split('.')[0] ?? field;
+}
+
+async function onForm<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof InvalidInputError)
+      throw new InvalidInputError(formField(err.field), err.code);
+    throw err;
+  }
+}
+
+const list = (text: string) => {
+  if (text.length > MAX_LIST_TEXT) throw new InvalidInputError('audience_values', 'too_long');
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
+};
+
+/**
+ * Holidays for greetings. The audience is edited as three plain fields: its kind, a comma list
+ * (tags, levels or branch names) and months for "visited recently".
+ */
+export class HolidaySource extends TableSource {
+  constructor(
+    private readonly database: Kysely<Database>,
+    private readonly holidays: HolidayService,
+  ) {
+    super(
+      database,
+      'Holiday',
+      'holidays',
+      [
+        { path: 'id', type: 'uuid', isId: true },
+        {
+          path: 'name',
+          type: 'string',
+          isTitle: true,
+          editable: true,
+          required: true,
+          sortable: true,
+        },
+        {
+          path: 'kind',
+          type: 'string',
+          editable: true,
+          required: true,
+          availableValues: ['fixed', 'nth-weekday'],
+        },
+        { path: 'month', type: 'number', editable: true, required: true, sortable: true },
+        { path: 'day', type: 'number', editable: true },
+        { path: 'weekday', type: 'number', editable: true },
+        { path: 'nth', type: 'number', editable: true },
+        { path: 'local_hour', type: 'number', editable: true },
+        {
+          path: 'audience_kind',
+          type: 'string',
+          editable: true,
+          availableValues: [...AUDIENCE_KINDS],
+        },
+        { path: 'audience_values', type: 'string', editable: true },
+        { path: 'audience_months', type: 'number', editable: true },
+        { path: 'active', type: 'boolean', editable: true },
+        { path: 'next_date', type: 'string' },
+      ],
+      { column: 'month', direction: 'asc' },
+    );
+  }
+
+  private columnsOnly(filters: Record<string, string>) {
+    return Object.fromEntries(Object.entries(filters).filter(([k]) => COLUMN_FILTERS.has(k)));
+  }
+
+  private async today(): Promise<string> {
+    const branch = await this.database
+      .selectFrom('branches')
+      .select('time_zone')
+      .where('active', '=', true)
+      .orderBy('created_at')
+      .executeTakeFirst();
+    return (
+      DateTime.now()
+        .setZone(branch?.time_zone ?? 'Europe/Moscow')
+        .toISODate() ?? ''
+    );
+  }
+
+  private async forForm(rows: Params[]): Promise<Params[]> {
+    if (rows.length === 0) return rows;
+    const [today, branches] = await Promise.all([
+      this.today(),
+      this.database.selectFrom('branches').select(['id', 'name']).execute(),
+    ]);
+    return rows.map((row) => {
+      const audience = row.audience as Audience | undefined;
+      const values =
+        audience?.kind === 'tags'
+          ? audience.tags
+          : audience?.kind === 'level'
+            ? audience.levels
+            : audience?.kind === 'branch'
+              ? audience.branchIds.map((id) => branches.find((b) => b.id === id)?.name ?? id)
+              : [];
+      return {
+        ...row,
+        audience_kind: audience?.kind ?? 'all',
+        audience_values: values.join(', '),
+        audience_months: audience?.kind === 'recent' ? audience.months : null,
+        next_date: nextOccurrence(
+          {
+            kind: row.kind as 'fixed' | 'nth-weekday',
+            month: Number(row.month),
+            day: row.day as number | null,
+            weekday: row.weekday as number | null,
+            nth: row.nth as number | null,
+          },
+          today,
+        ),
+      };
+    });
+  }
+
+  override async count(filters: Record<string, string>): Promise<number> {
+    return super.count(this.columnsOnly(filters));
+  }
+  override async find(filters: Record<string, string>, page: Page): Promise<Params[]> {
+    return this.forForm(await super.find(this.columnsOnly(filters), page));
+  }
+  override async findOne(id: string): Promise<Params | null> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+    const row = await super.findOne(id);
+    return row ? ((await this.forForm([row]))[0] ?? null) : null;
+  }
+
+  /** The audience from the form's three fields; undefined when the form did not send its kind. */
+  private async audience(p: Params): Promise<Audience | undefined> {
+    const kind = str(p, 'audience_kind');
+    if (kind === undefined || kind === '') return undefined;
+    const values = list(str(p, 'audience_values') ?? '');
+    switch (kind) {
+      case 'all':
+        return { kind: 'all' };
+      case 'tags':
+        return { kind: 'tags', tags: values };
+      case 'level':
+        return { kind: 'level', levels: values };
+      case 'branch': {
+        if (values.length > 100) throw new InvalidInputError('audience_values', 'too_many');
+        const branches = await this.database
+          .selectFrom('branches')
+          .select(['id', 'name'])
+          .execute();
+        const ids = values.map(
+          (v) => branches.find((b) => b.name.toLowerCase() === v.toLowerCase() || b.id === v)?.id,
+        );
+        if (ids.some((id) => id === undefined))
+          throw new InvalidInputError('audience_values', 'invalid');
+        return { kind: 'branch', branchIds: ids as string[] };
+      }
+      case 'recent':
+        return { kind: 'recent', months: num(p, 'audience_months') ?? Number.NaN };
+      default:
+        throw new InvalidInputError('audience_kind', 'invalid');
+    }
+  }
+
+  private async input(p: Params): Promise<Partial<HolidayInput>> {
+    const kind = str(p, 'kind');
+    return defined({
+      name: str(p, 'name'),
+      kind: kind as HolidayInput['kind'] | undefined,
+      month: num(p, 'month'),
+      day: num(p, 'day'),
+      weekday: num(p, 'weekday'),
+      nth: num(p, 'nth'),
+      localHour: num(p, 'local_hour'),
+      audience: await this.audience(p),
+      active: bool(p, 'active'),
+    });
+  }
+
+  async create(params: Params, actor: Actor): Promise<Params> {
+    const id = await onForm(async () => {
+      const v = await this.input(params);
+      return this.holidays.create(
+        {
+          ...v,
+          name: v.name ?? '',
+          kind: v.kind ?? ('' as HolidayInput['kind']),
+          month: v.month ?? Number.NaN,
+        },
+        actor,
+      );
+    });
+    return (await this.findOne(id)) ?? {};
+  }
+
+  async update(id: string, params: Params, actor: Actor): Promise<Params> {
+    await onForm(async () => this.holidays.update(id, await this.input(params), actor));
+    return (await this.findOne(id)) ?? {};
+  }
+}
