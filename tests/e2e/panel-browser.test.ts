@@ -156,6 +156,77 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     ).resolves.toMatchObject({ mustChangePassword: false });
   });
 
+  it('speaks Russian to a Russian-speaking manager on every page, and fits 1280 px', {
+    timeout: 60_000,
+  }, async () => {
+    const { createServices } = await import('../../src/runtime.js');
+    const { silentLogger } = await import('../helpers/fixtures.js');
+    const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
+    const branch = await s.catalogue.createBranch(
+      { name: 'Центр', timeZone: 'Europe/Moscow' },
+      SYSTEM,
+    );
+    const service = await s.catalogue.createService(
+      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
+      SYSTEM,
+    );
+    const master = await s.catalogue.createMaster(
+      { branchId: branch, displayName: 'Ольга' },
+      SYSTEM,
+    );
+    await s.catalogue.setMasterServices(master, [{ serviceId: service }], SYSTEM);
+    await s.catalogue.setWeeklyHours(
+      master,
+      [{ weekday: 1, start: '09:00', end: '21:00' }],
+      SYSTEM,
+    );
+    const [anna] = await h.clients.findByPhone('+79161234567');
+    const visit = await s.booking.book(
+      {
+        clientId: anna?.id ?? '',
+        serviceId: service,
+        masterId: master,
+        startsAt: new Date('2030-01-07T08:00:00Z'),
+        channel: 'panel',
+      },
+      SYSTEM,
+      new Date('2030-01-01T00:00:00Z'),
+    );
+    const manager = await h.addStaff('manager', 'ru');
+    const page = await newPage('ru-RU');
+    await logIn(page, manager, PASSWORD);
+    await page.waitForURL(`${h.url}/admin`);
+    const fits = async () =>
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        1280,
+      );
+
+    await page.goto(`${h.url}/admin/resources/Visit`);
+    await expect.poll(() => page.textContent('body')).toContain('Записан');
+    const list = (await page.textContent('body')) ?? '';
+    expect(list).toContain('Визиты');
+    expect(list).not.toContain('Booked');
+    await fits();
+    await screenshot(page, 'manager-visits-ru');
+
+    await page.goto(`${h.url}/admin/resources/Visit/records/${visit.id}/show`);
+    await expect.poll(() => page.textContent('body')).toContain('Отменить визит');
+    expect(await page.textContent('body')).toContain('Состояние');
+    await fits();
+
+    for (const [path, text] of [
+      ['/admin/book', 'Запись клиента'],
+      ['/admin/import', 'Импорт'],
+      ['/admin/export', 'Экспорт'],
+      ['/admin/stats', 'Салон в цифрах'],
+    ] as const) {
+      await page.goto(`${h.url}${path}`);
+      await expect.poll(() => page.textContent('h1')).toContain(text);
+      await fits();
+    }
+    await screenshot(page, 'manager-stats-ru');
+  });
+
   it('made no request outside this server', () => {
     expect(external).toEqual([]);
   });
