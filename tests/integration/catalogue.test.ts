@@ -152,6 +152,45 @@ describe('catalogue and schedules', () => {
     ).toEqual([]);
   });
 
+  it('audits what a change changed, from and to, and only that', async () => {
+    const staff = { type: 'staff' as const, id: null, ip: '10.1.2.3' };
+    const branch = await s.catalogue.createBranch(
+      { name: 'Аудит', timeZone: 'Europe/Moscow' },
+      staff,
+    );
+    const service = await s.catalogue.createService(
+      { name: 'Укладка', category: 'Волосы', durationMin: 45, price: 1000 },
+      staff,
+    );
+    await s.catalogue.updateService(
+      service,
+      { name: 'Укладка', price: 1500, durationMin: 45 },
+      staff,
+    );
+    await s.catalogue.updateBranch(branch, { phone: '+7 495 111-22-33' }, staff);
+    const entries = await t.db
+      .selectFrom('audit_log')
+      .select(['entity', 'entity_id', 'ip', 'details'])
+      .where('action', '=', 'update')
+      .where('entity_id', 'in', [branch, service])
+      .orderBy('id')
+      .execute();
+    expect(entries).toEqual([
+      {
+        entity: 'service',
+        entity_id: service,
+        ip: '10.1.2.3',
+        details: { changes: { price: { from: 1000, to: 1500 } } },
+      },
+      {
+        entity: 'branch',
+        entity_id: branch,
+        ip: '10.1.2.3',
+        details: { changes: { phone: { from: null, to: '+7 495 111-22-33' } } },
+      },
+    ]);
+  });
+
   it('refuses wrong, empty, huge and hostile input with the field at fault, and stores nothing', async () => {
     const before = await t.db.selectFrom('branches').select('id').execute();
     await refuses(

@@ -102,18 +102,13 @@ export class CatalogueService {
   ): Promise<void> {
     const v = parse(branchInput.partial().extend({ active: z.boolean().optional() }), input);
     await this.mustExist('branches', id);
-    await this.db
-      .updateTable('branches')
-      .set({
-        ...(v.name !== undefined ? { name: v.name } : {}),
-        ...(v.timeZone !== undefined ? { time_zone: v.timeZone } : {}),
-        ...(v.phone !== undefined ? { phone: v.phone ?? null } : {}),
-        ...(v.address !== undefined ? { address: v.address ?? null } : {}),
-        ...(v.active !== undefined ? { active: v.active } : {}),
-      })
-      .where('id', '=', id)
-      .execute();
-    await recordAudit(this.db, actor, { action: 'update', entity: 'branch', entityId: id });
+    await this.updateAudited('branches', 'branch', id, actor, {
+      ...(v.name !== undefined ? { name: v.name } : {}),
+      ...(v.timeZone !== undefined ? { time_zone: v.timeZone } : {}),
+      ...(v.phone !== undefined ? { phone: v.phone ?? null } : {}),
+      ...(v.address !== undefined ? { address: v.address ?? null } : {}),
+      ...(v.active !== undefined ? { active: v.active } : {}),
+    });
   }
 
   async updateService(
@@ -129,20 +124,15 @@ export class CatalogueService {
       .executeTakeFirst();
     if (!row) throw new NotFoundError('service');
     if (v.branchId) await this.mustExist('branches', v.branchId);
-    await this.db
-      .updateTable('services')
-      .set({
-        ...(v.name !== undefined ? { name: v.name } : {}),
-        ...(v.category !== undefined ? { category: v.category } : {}),
-        ...(v.durationMin !== undefined ? { duration_min: v.durationMin } : {}),
-        ...(input.bufferMin !== undefined ? { buffer_min: v.bufferMin } : {}),
-        ...(v.price !== undefined ? { price: v.price } : {}),
-        ...(v.branchId !== undefined ? { branch_id: v.branchId ?? null } : {}),
-        ...(v.active !== undefined ? { active: v.active } : {}),
-      })
-      .where('id', '=', id)
-      .execute();
-    await recordAudit(this.db, actor, { action: 'update', entity: 'service', entityId: id });
+    await this.updateAudited('services', 'service', id, actor, {
+      ...(v.name !== undefined ? { name: v.name } : {}),
+      ...(v.category !== undefined ? { category: v.category } : {}),
+      ...(v.durationMin !== undefined ? { duration_min: v.durationMin } : {}),
+      ...(input.bufferMin !== undefined ? { buffer_min: v.bufferMin } : {}),
+      ...(v.price !== undefined ? { price: v.price } : {}),
+      ...(v.branchId !== undefined ? { branch_id: v.branchId ?? null } : {}),
+      ...(v.active !== undefined ? { active: v.active } : {}),
+    });
   }
 
   async updateMaster(
@@ -167,17 +157,59 @@ export class CatalogueService {
     await this.mustExist('masters', id);
     if (v.branchId) await this.mustExist('branches', v.branchId);
     if (v.staffUserId) await this.mustExist('staff_users', v.staffUserId);
-    await this.db
-      .updateTable('masters')
-      .set({
-        ...(v.displayName !== undefined ? { display_name: v.displayName } : {}),
-        ...(v.branchId !== undefined ? { branch_id: v.branchId } : {}),
-        ...(v.staffUserId !== undefined ? { staff_user_id: v.staffUserId } : {}),
-        ...(v.active !== undefined ? { active: v.active } : {}),
-      })
-      .where('id', '=', id)
-      .execute();
-    await recordAudit(this.db, actor, { action: 'update', entity: 'master', entityId: id });
+    await this.updateAudited('masters', 'master', id, actor, {
+      ...(v.displayName !== undefined ? { display_name: v.displayName } : {}),
+      ...(v.branchId !== undefined ? { branch_id: v.branchId } : {}),
+      ...(v.staffUserId !== undefined ? { staff_user_id: v.staffUserId } : {}),
+      ...(v.active !== undefined ? { active: v.active } : {}),
+    });
+  }
+
+  /**
+   * Updates one catalogue row and audits what changed, from → to (the catalogue holds no
+   * personal data); columns come from the callers' fixed lists, never from a request.
+   */
+  private async updateAudited(
+    table: 'branches' | 'services' | 'masters',
+    entity: string,
+    id: string,
+    actor: Actor,
+    values: Record<string, string | number | boolean | null | undefined>,
+  ): Promise<void> {
+    const columns = Object.keys(values);
+    await this.db.transaction().execute(async (tx) => {
+      const before = columns.length
+        ? ((await tx
+            .selectFrom(table)
+            .select(columns as never[])
+            .where('id', '=', id)
+            .forUpdate()
+            .executeTakeFirst()) as Record<string, unknown> | undefined)
+        : undefined;
+      if (columns.length)
+        await tx
+          .updateTable(table)
+          .set(values as never)
+          .where('id', '=', id)
+          .execute();
+      const norm = (v: unknown) =>
+        v === null || v === undefined
+          ? null
+          : typeof v === 'number' || /^-?\d+(\.\d+)?$/.test(String(v))
+            ? Number(v)
+            : v;
+      const changes = Object.fromEntries(
+        columns
+          .filter((c) => norm(before?.[c]) !== norm(values[c]))
+          .map((c) => [c, { from: norm(before?.[c]), to: norm(values[c]) }]),
+      );
+      await recordAudit(tx, actor, {
+        action: 'update',
+        entity,
+        entityId: id,
+        details: { changes },
+      });
+    });
   }
 
   async createService(input: z.input<typeof serviceInput>, actor: Actor): Promise<string> {
