@@ -13,6 +13,7 @@ import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+import type { LoyaltyService } from '../domain/loyalty/loyalty-service.js';
 import {
   AccountLockedError,
   AuthenticationError,
@@ -32,15 +33,19 @@ import {
 import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
 import { registerBookingPage } from './booking-page.js';
+import { couponActions } from './coupon-actions.js';
 import { registerExport } from './export-page.js';
 import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
+import { registerLoyaltyPage } from './loyalty-page.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { clientActions, staffActions } from './record-actions.js';
 import { isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
+import { CardSource } from './resources/card-source.js';
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { type ClientCard, ClientSource } from './resources/client-source.js';
+import { CouponSource } from './resources/coupon-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
@@ -63,6 +68,7 @@ export interface PanelDeps {
   catalogue: CatalogueService;
   booking: BookingService;
   visits: VisitService;
+  loyalty: LoyaltyService;
   /** The extra facts on a client's card; built from the domain services. */
   clientCard?: ClientCard;
   staff: StaffService;
@@ -124,7 +130,7 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
 export function panelResources(
   deps: Pick<
     PanelDeps,
-    'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard' | 'staff'
+    'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard' | 'staff' | 'loyalty'
   >,
 ): ResourceWithOptions[] {
   return [
@@ -226,6 +232,35 @@ export function panelResources(
       {
         list: ['kind', 'status', 'attempts', 'created_at', 'not_before', 'sent_at', 'last_error'],
         filter: ['kind', 'status'],
+      },
+    ),
+    guarded(
+      new CouponSource(deps.db, deps.loyalty),
+      { name: 'Loyalty', icon: 'Gift' },
+      {
+        list: ['code', 'client_id', 'kind', 'percent', 'valid_until', 'state'],
+        show: [
+          'code',
+          'client_id',
+          'kind',
+          'percent',
+          'categories',
+          'valid_from',
+          'valid_until',
+          'state',
+          'created_at',
+        ],
+        edit: ['client_id', 'percent', 'categories', 'valid_from', 'valid_until'],
+        filter: ['code', 'client_id', 'kind', 'state'],
+      },
+      couponActions({ loyalty: deps.loyalty }),
+    ),
+    guarded(
+      new CardSource(deps.db),
+      { name: 'Loyalty', icon: 'CreditCard' },
+      {
+        list: ['number', 'client_id', 'issued_at', 'revoked_at'],
+        filter: ['number', 'client_id'],
       },
     ),
   ];
@@ -415,6 +450,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
     registerImportPage(scope, { db: deps.db, clients: deps.clients });
     registerBookingPage(scope, { db: deps.db, booking: deps.booking, clients: deps.clients });
     registerStatsPage(scope, { db: deps.db });
+    registerLoyaltyPage(scope, { loyalty: deps.loyalty });
     registerExport(scope, { db: deps.db, clients: deps.clients });
   });
   return admin;

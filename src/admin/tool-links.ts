@@ -2,11 +2,24 @@ import { isPanelUser } from './access.js';
 import { BOOK_PATH, canBookWalkIns } from './booking-page.js';
 import { EXPORT_PATH } from './export-page.js';
 import { IMPORT_PATH } from './import-page.js';
+import { canViewLoyalty, LOYALTY_PATH } from './loyalty-page.js';
 import { STATS_PATH } from './stats-page.js';
 
 const LABELS = {
-  ru: { book: 'Записать клиента', import: 'Импорт', export: 'Экспорт CSV', stats: 'Цифры' },
-  en: { book: 'Book a client', import: 'Import', export: 'Export CSV', stats: 'Numbers' },
+  ru: {
+    book: 'Записать клиента',
+    import: 'Импорт',
+    export: 'Экспорт CSV',
+    stats: 'Цифры',
+    loyalty: 'Лояльность',
+  },
+  en: {
+    book: 'Book a client',
+    import: 'Import',
+    export: 'Export CSV',
+    stats: 'Numbers',
+    loyalty: 'Loyalty',
+  },
 };
 
 /**
@@ -21,6 +34,7 @@ export function toolBar(user: unknown): string {
     links.push([BOOK_PATH, t.book], [IMPORT_PATH, t.import], [EXPORT_PATH, t.export]);
   if (['owner', 'admin', 'manager', 'analyst'].includes(user.role))
     links.push([STATS_PATH, t.stats]);
+  if (canViewLoyalty(user)) links.push([LOYALTY_PATH, t.loyalty]);
   if (links.length === 0) return '';
   return `<nav id="clientele-tools" style="position:fixed;right:16px;bottom:16px;z-index:1000;display:flex;gap:8px;font:14px system-ui,sans-serif">${links
     .map(

@@ -24,6 +24,7 @@ const SECRET_PHONE = '+79165550101';
 const REFERENCES: Record<string, PanelResource> = {
   branch_id: 'Branch',
   staff_user_id: 'StaffUser',
+  client_id: 'Client',
 };
 
 /** Every params object in an AdminJS API answer, with the resource it belongs to. */
@@ -146,6 +147,19 @@ describe('panel: every role × resource × action, through the API and the pages
     ids.OutboxMessage = (
       await h.t.db.selectFrom('outbox').select('id').executeTakeFirstOrThrow()
     ).id;
+    ids.Coupon = (
+      await s.loyalty.issueManualCoupon(
+        {
+          clientId: client.id,
+          percent: 10,
+          validFrom: new Date(),
+          validUntil: new Date(Date.now() + 30 * 86_400_000),
+          categories: [],
+        },
+        SYSTEM,
+      )
+    ).id;
+    ids.LoyaltyCard = await s.cards.activeCard(client.id);
   });
   afterAll(() => h.tearDown());
 
@@ -187,7 +201,8 @@ describe('panel: every role × resource × action, through the API and the pages
                     origin: h.url,
                     'content-type': 'application/x-www-form-urlencoded',
                   },
-                  body: resource === 'Master' ? 'display_name=' : 'name=',
+                  body:
+                    { Master: 'display_name=', Coupon: 'percent=' }[resource as string] ?? 'name=',
                 })
               : await h.get(path(resource, action), cookies.get(role));
           const text = await response.text();
@@ -261,6 +276,7 @@ describe('panel: every role × resource × action, through the API and the pages
     const owned: Partial<Record<PanelResource, readonly string[]>> = {
       Client: ['reissueCard', 'erase'],
       StaffUser: ['linkCode'],
+      Coupon: ['revoke'],
     };
     for (const role of ROLES)
       for (const [resource, actions] of Object.entries(owned) as [PanelResource, string[]][])

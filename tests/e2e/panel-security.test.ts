@@ -192,6 +192,7 @@ describe('panel security', () => {
       catalogue: new CatalogueService(h.t.db),
       booking: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).booking,
       visits: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).visits,
+      loyalty: createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }).loyalty,
       staff: h.staff,
     });
     const response = await app.inject({
