@@ -41,6 +41,13 @@ const stateSql = (now: Date) => sql<CouponState>`CASE
 
 const str = (p: Params, key: string) =>
   typeof p[key] === 'string' ? (p[key] as string).trim() : '';
+/** AdminJS turns a date field into a Date at UTC midnight when it can; what it cannot stays text. */
+const dayText = (p: Params, key: string) => {
+  const v = p[key];
+  if (v instanceof Date)
+    return Number.isNaN(v.getTime()) ? 'invalid' : v.toISOString().slice(0, 10);
+  return str(p, key);
+};
 
 /**
  * Coupons: birthday, win-back and manual ones, with their state. New ones are manual coupons
@@ -151,18 +158,20 @@ export class CouponSource implements RecordSource {
   async create(params: Params, actor: Actor): Promise<Params> {
     const clientId = str(params, 'client_id');
     if (clientId === '') throw new InvalidInputError('client_id', 'required');
-    const percentText = str(params, 'percent').replace(',', '.');
+    // AdminJS turns a number field into a number when it can; what it cannot stays text.
+    const percentText =
+      typeof params.percent === 'number' ? String(params.percent) : str(params, 'percent');
     if (percentText === '') throw new InvalidInputError('percent', 'required');
-    const percent = Number(percentText);
+    const percent = Number(percentText.replace(',', '.'));
     if (!Number.isFinite(percent)) throw new InvalidInputError('percent', 'invalid');
     const zone = await this.zone();
     const now = this.clock();
-    const fromText = str(params, 'valid_from');
+    const fromText = dayText(params, 'valid_from');
     const from =
       fromText === ''
         ? DateTime.fromJSDate(now, { zone }).startOf('day')
         : CouponSource.day(fromText, 'valid_from', zone);
-    const until = CouponSource.day(str(params, 'valid_until'), 'valid_until', zone).plus({
+    const until = CouponSource.day(dayText(params, 'valid_until'), 'valid_until', zone).plus({
       days: 1,
     });
     const categoriesText = str(params, 'categories');
