@@ -29,6 +29,7 @@ const NUMBER = /^[+-]?\d+(\.\d+)?$/;
 const TEXT = {
   ru: {
     title: 'Правила лояльности',
+    back: '← В панель',
     lead: 'Скидка клиента — большая из реферальной и уровневой, плюс купон, но не выше общего потолка. Сохранение создаёт новую версию правил; записанные визиты остаются по своей.',
     readOnly: 'Только просмотр: менять правила могут владелец и администратор.',
     referral: 'Скидка за друзей',
@@ -72,6 +73,7 @@ const TEXT = {
   },
   en: {
     title: 'Loyalty rules',
+    back: '← To the panel',
     lead: "A client's discount is the larger of the referral and the level discount, plus a coupon, never above the global cap. Saving makes a new version of the rules; booked visits keep theirs.",
     readOnly: 'Read only: owners and admins change the rules.',
     referral: 'Discount for friends',
@@ -344,7 +346,7 @@ fieldset{border:1px solid #dde;border-radius:6px;margin:16px 0;padding:12px 16px
 button{margin-top:8px;padding:8px 16px;border:0;border-radius:4px;font-size:15px;background:#3040d6;color:#fff;cursor:pointer}
 button.secondary{background:#e8eaf6;color:#1c1c38;margin-top:22px}.notice{color:#0a7a2f}.alert{color:#c20012}
 table{border-collapse:collapse;margin-top:8px}td,th{padding:4px 12px;border-bottom:1px solid #eee;text-align:left}</style></head><body><main>
-<h1>${t.title}</h1><p>${t.lead}</p>
+<p><a href="${ADMIN_ROOT}">${t.back}</a></p><h1>${t.title}</h1><p>${t.lead}</p>
 ${editable ? '' : `<p class="notice">${t.readOnly}</p>`}
 ${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}
 ${hasErrors ? `<p class="alert" role="alert">${t.errors}</p>${error('rules')}` : ''}

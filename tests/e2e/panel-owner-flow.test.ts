@@ -94,6 +94,7 @@ describe.runIf(browserAvailable())('panel: the owner sets up the salon and books
       'Import',
       'Export CSV',
       'Numbers',
+      'Loyalty',
     ]);
     await page.locator('#clientele-tools a', { hasText: 'Book a client' }).click();
     await page.waitForURL(`${h.url}/admin/book`);
