@@ -96,6 +96,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         catalogue: runtime.catalogue,
         booking: runtime.booking,
         visits: runtime.visits,
+        loyalty: runtime.loyalty,
         clientCard: clientCard({ ...runtime, db }),
         staff,
         ...(config.metricsToken

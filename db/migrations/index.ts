@@ -5,6 +5,7 @@ import * as onboarding from './20261124T1400_onboarding.js';
 import * as booking from './20261124T1500_booking.js';
 import * as visits from './20261125T1000_visits.js';
 import * as loyalty from './20261125T1100_loyalty.js';
+import * as couponRevoke from './20261126T1000_coupon_revoke.js';
 
 /**
  * Every migration, by name, in order. Listed by hand rather than read from the folder so the
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '20261124T1500_booking': booking,
   '20261125T1000_visits': visits,
   '20261125T1100_loyalty': loyalty,
+  '20261126T1000_coupon_revoke': couponRevoke,
 };

@@ -30,6 +30,7 @@ export const RECORD_ACTIONS = [
   // Pages of our own beside a record (not AdminJS actions); the table still decides who.
   'exportData',
   'merge',
+  'revoke',
 ] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number] | (typeof RECORD_ACTIONS)[number];
 export type PanelResource =
@@ -42,7 +43,9 @@ export type PanelResource =
   | 'AuditEntry'
   | 'OutboxMessage'
   | 'Holiday'
-  | 'AcquisitionSource';
+  | 'AcquisitionSource'
+  | 'Coupon'
+  | 'LoyaltyCard';
 
 type Rules = Partial<Record<StaffRole, readonly PanelAction[]>>;
 
@@ -88,6 +91,18 @@ const ACTIONS: Record<PanelResource, Rules> = {
   },
   Holiday: CATALOGUE_ACTIONS,
   AcquisitionSource: CATALOGUE_ACTIONS,
+  // Coupons name their client: the roles that see clients. Never edited, only revoked.
+  Coupon: {
+    owner: ['list', 'show', 'new', 'search', 'revoke'],
+    admin: ['list', 'show', 'new', 'search', 'revoke'],
+    manager: ['list', 'show', 'new', 'search', 'revoke'],
+  },
+  // Read-only: a card is issued or reissued from the client's card.
+  LoyaltyCard: {
+    owner: ['list', 'show', 'search'],
+    admin: ['list', 'show', 'search'],
+    manager: ['list', 'show', 'search'],
+  },
 };
 
 function catalogueFields(fields: readonly string[]) {
@@ -126,6 +141,20 @@ const OUTBOX_FIELDS = [
   'sent_at',
   'last_error',
 ] as const;
+
+const COUPON_FIELDS = [
+  'id',
+  'code',
+  'client_id',
+  'kind',
+  'percent',
+  'categories',
+  'valid_from',
+  'valid_until',
+  'state',
+  'created_at',
+] as const;
+const LOYALTY_CARD_FIELDS = ['number', 'client_id', 'issued_at', 'revoked_at'] as const;
 
 /**
  * Fields each role may receive, per resource. Fields not named are removed on the server before
@@ -206,6 +235,12 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
     'exceptions',
     'active',
   ]),
+  Coupon: { owner: COUPON_FIELDS, admin: COUPON_FIELDS, manager: COUPON_FIELDS },
+  LoyaltyCard: {
+    owner: LOYALTY_CARD_FIELDS,
+    admin: LOYALTY_CARD_FIELDS,
+    manager: LOYALTY_CARD_FIELDS,
+  },
   Visit: {
     owner: VISIT_FIELDS,
     admin: VISIT_FIELDS,

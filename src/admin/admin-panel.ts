@@ -14,11 +14,9 @@ import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import { HolidayService } from '../domain/campaigns/holiday-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
-
+import type { LoyaltyService } from '../domain/loyalty/loyalty-service.js';
 import type { ClientMessages } from '../domain/messages/client-messages.js';
-
 import { SourceService } from '../domain/onboarding/sources.js';
-
 import {
   AccountLockedError,
   AuthenticationError,
@@ -39,9 +37,11 @@ import { NoDatabase, SourceResource } from './adapter/kysely-resource.js';
 import type { RecordSource } from './adapter/record-source.js';
 import { registerBookingPage } from './booking-page.js';
 import { registerClientPages } from './client-pages.js';
+import { couponActions } from './coupon-actions.js';
 import { registerExport } from './export-page.js';
 import { registerImportPage } from './import-page.js';
 import { en, ru } from './locales/ru.js';
+import { registerLoyaltyPage } from './loyalty-page.js';
 import { PASSWORD_PATH, registerPasswordPage } from './password-page.js';
 import { ADMIN_ROOT } from './paths.js';
 
@@ -49,9 +49,10 @@ import { clientActions, outboxActions, staffActions } from './record-actions.js'
 import { isCrossSiteFetch, isSameOrigin, isStateChanging, requestPath } from './request-guard.js';
 
 import { AcquisitionSourceRecords } from './resources/acquisition-source.js';
-
+import { CardSource } from './resources/card-source.js';
 import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue-sources.js';
 import { type ClientCard, ClientSource } from './resources/client-source.js';
+import { CouponSource } from './resources/coupon-source.js';
 import { HolidaySource } from './resources/holiday-source.js';
 import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
@@ -78,6 +79,7 @@ export interface PanelDeps {
   catalogue: CatalogueService;
   booking: BookingService;
   visits: VisitService;
+  loyalty: LoyaltyService;
   /** The extra facts on a client's card; built from the domain services. */
   clientCard?: ClientCard;
   staff: StaffService;
@@ -139,7 +141,7 @@ export function assertAccessChecks(resources: ResourceWithOptions[]): void {
 export function panelResources(
   deps: Pick<
     PanelDeps,
-    'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard' | 'staff'
+    'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard' | 'staff' | 'loyalty'
   >,
 ): ResourceWithOptions[] {
   return [
@@ -296,6 +298,35 @@ export function panelResources(
         show: ['name', 'parent_id', 'link_code', 'active', 'deep_link', 'clients'],
         edit: ['name', 'parent_id', 'link_code', 'active'],
         filter: ['name'],
+      },
+    ),
+    guarded(
+      new CouponSource(deps.db, deps.loyalty),
+      { name: 'Loyalty', icon: 'Gift' },
+      {
+        list: ['code', 'client_id', 'kind', 'percent', 'valid_until', 'state'],
+        show: [
+          'code',
+          'client_id',
+          'kind',
+          'percent',
+          'categories',
+          'valid_from',
+          'valid_until',
+          'state',
+          'created_at',
+        ],
+        edit: ['client_id', 'percent', 'categories', 'valid_from', 'valid_until'],
+        filter: ['code', 'client_id', 'kind', 'state'],
+      },
+      couponActions({ loyalty: deps.loyalty }),
+    ),
+    guarded(
+      new CardSource(deps.db),
+      { name: 'Loyalty', icon: 'CreditCard' },
+      {
+        list: ['number', 'client_id', 'issued_at', 'revoked_at'],
+        filter: ['number', 'client_id'],
       },
     ),
   ];
@@ -499,6 +530,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
       source: new ClientSource(deps.clients, deps.cards),
     });
     registerTemplatesPage(scope, { db: deps.db, crypto: deps.crypto });
+    registerLoyaltyPage(scope, { loyalty: deps.loyalty });
   });
   return admin;
 }

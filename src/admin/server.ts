@@ -14,6 +14,7 @@ import type { BookingService } from '../domain/booking/booking-service.js';
 import type { CatalogueService } from '../domain/booking/catalogue-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
+import type { LoyaltyService } from '../domain/loyalty/loyalty-service.js';
 import type { ClientMessages } from '../domain/messages/client-messages.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
 import type { VisitService } from '../domain/visits/visit-service.js';
@@ -32,6 +33,7 @@ export interface ServerDeps {
   catalogue: CatalogueService;
   booking: BookingService;
   visits: VisitService;
+  loyalty: LoyaltyService;
   clientCard?: ClientCard;
   staff: StaffService;
   webhook?: FastifyPluginAsync;
@@ -114,6 +116,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     catalogue: deps.catalogue,
     booking: deps.booking,
     visits: deps.visits,
+    loyalty: deps.loyalty,
     ...(deps.clientCard ? { clientCard: deps.clientCard } : {}),
     staff: deps.staff,
     logger: deps.logger,

@@ -2,6 +2,7 @@ import { can, isPanelUser } from './access.js';
 import { BOOK_PATH, canBookWalkIns } from './booking-page.js';
 import { canExport, EXPORT_PATH } from './export-page.js';
 import { IMPORT_PATH } from './import-page.js';
+import { canViewLoyalty, LOYALTY_PATH } from './loyalty-page.js';
 import { ADMIN_ROOT } from './paths.js';
 import { STATS_PATH } from './stats-page.js';
 import { canEditTemplates, TEMPLATES_PATH } from './templates-page.js';
@@ -16,6 +17,7 @@ const LABELS = {
     exportClient: 'Данные клиента (JSON)',
     merge: 'Объединить с другим…',
     templates: 'Тексты поздравлений',
+    loyalty: 'Лояльность',
   },
   en: {
     book: 'Book a client',
@@ -26,6 +28,7 @@ const LABELS = {
     exportClient: "Client's data (JSON)",
     merge: 'Merge with another…',
     templates: 'Greeting texts',
+    loyalty: 'Loyalty',
   },
 };
 
@@ -58,6 +61,7 @@ export function toolBar(user: unknown): string {
   if (['owner', 'admin', 'manager', 'analyst'].includes(user.role))
     links.push([STATS_PATH, t.stats]);
   if (canEditTemplates(user)) links.push([TEMPLATES_PATH, t.templates]);
+  if (canViewLoyalty(user)) links.push([LOYALTY_PATH, t.loyalty]);
   const context: ContextLink[] = [];
   if (can(user, 'Visit', 'complete'))
     context.push({

@@ -154,6 +154,8 @@ export interface CouponsTable {
   reserved_for: string | null;
   redeemed_at: Timestamp | null;
   redeemed_on: string | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
   created_at: CreatedAt;
 }
 

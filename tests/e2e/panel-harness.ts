@@ -41,6 +41,7 @@ export class PanelHarness {
       catalogue: services.catalogue,
       booking: services.booking,
       visits: services.visits,
+      loyalty: services.loyalty,
       clientCard: clientCard({ ...services, db: this.t.db }),
       staff: this.staff,
     });

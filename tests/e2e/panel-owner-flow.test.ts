@@ -95,6 +95,7 @@ describe.runIf(browserAvailable())('panel: the owner sets up the salon and books
       'Export',
       'Numbers',
       'Greeting texts',
+      'Loyalty',
     ]);
     await page.locator('#clientele-tools a', { hasText: 'Book a client' }).click();
     await page.waitForURL(`${h.url}/admin/book`);

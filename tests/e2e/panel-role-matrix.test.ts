@@ -25,6 +25,7 @@ const SECRET_PHONE = '+79165550101';
 const REFERENCES: Record<string, PanelResource> = {
   branch_id: 'Branch',
   staff_user_id: 'StaffUser',
+  client_id: 'Client',
 };
 
 /** Every params object in an AdminJS API answer, with the resource it belongs to. */
@@ -152,6 +153,19 @@ describe('panel: every role × resource × action, through the API and the pages
       { name: 'Instagram', linkCode: 'insta' },
       SYSTEM,
     );
+    ids.Coupon = (
+      await s.loyalty.issueManualCoupon(
+        {
+          clientId: client.id,
+          percent: 10,
+          validFrom: new Date(),
+          validUntil: new Date(Date.now() + 30 * 86_400_000),
+          categories: [],
+        },
+        SYSTEM,
+      )
+    ).id;
+    ids.LoyaltyCard = await s.cards.activeCard(client.id);
   });
   afterAll(() => h.tearDown());
 
@@ -193,7 +207,8 @@ describe('panel: every role × resource × action, through the API and the pages
                     origin: h.url,
                     'content-type': 'application/x-www-form-urlencoded',
                   },
-                  body: resource === 'Master' ? 'display_name=' : 'name=',
+                  body:
+                    { Master: 'display_name=', Coupon: 'percent=' }[resource as string] ?? 'name=',
                 })
               : await h.get(path(resource, action), cookies.get(role));
           const text = await response.text();
@@ -213,7 +228,7 @@ describe('panel: every role × resource × action, through the API and the pages
           // An allowed look at a record really finds it (AdminJS answers 200 with a notice
           // when it cannot).
           if (action === 'show' || action === 'edit')
-            expect(JSON.parse(text).record?.params?.id, `${resource} ${action}`).toBe(
+            expect(JSON.parse(text).record?.id, `${resource} ${action}`).toBe(
               String(ids[resource]),
             );
         });
@@ -274,6 +289,7 @@ describe('panel: every role × resource × action, through the API and the pages
       Client: ['reissueCard', 'erase'],
       StaffUser: ['linkCode'],
       OutboxMessage: ['retry'],
+      Coupon: ['revoke'],
     };
     for (const role of ROLES)
       for (const [resource, actions] of Object.entries(owned) as [PanelResource, string[]][])

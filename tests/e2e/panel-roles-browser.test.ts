@@ -128,8 +128,11 @@ describe.runIf(browserAvailable())('panel: a master and an analyst in chromium',
     timeout: 60_000,
   }, async () => {
     const page = await loggedIn(analyst);
-    expect(await page.locator('#clientele-tools a').allTextContents()).toEqual(['Цифры']);
-    await page.locator('#clientele-tools a').click();
+    expect(await page.locator('#clientele-tools a').allTextContents()).toEqual([
+      'Цифры',
+      'Лояльность',
+    ]);
+    await page.locator('#clientele-tools a', { hasText: 'Цифры' }).click();
     await page.waitForURL(`${h.url}/admin/stats`);
     await expect.poll(() => page.textContent('h1')).toBe('Салон в цифрах');
     const stats = (await page.textContent('main')) ?? '';

@@ -194,6 +194,7 @@ describe('panel security', () => {
       catalogue: new CatalogueService(h.t.db),
       booking: s.booking,
       visits: s.visits,
+      loyalty: s.loyalty,
       staff: h.staff,
     });
     const response = await app.inject({

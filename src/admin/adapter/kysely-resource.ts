@@ -167,6 +167,11 @@ export class SourceResource extends BaseResource {
     ids: (string | number)[],
     context?: ActionContext,
   ): Promise<BaseRecord[]> {
+    // AdminJS calls this to show references (a coupon's client): the title is all it needs.
+    if (this.source.titles)
+      return (await this.source.titles(ids.map(String), actorOf(context))).map((r) =>
+        this.record(r, context),
+      );
     const found = await Promise.all(ids.map((id) => this.findOne(String(id), context)));
     return found.filter((r): r is BaseRecord => r !== null);
   }

@@ -39,6 +39,11 @@ export interface RecordSource {
   findOne(id: string, actor: Actor): Promise<Params | null>;
   create?(params: Params, actor: Actor): Promise<Params>;
   update?(id: string, params: Params, actor: Actor): Promise<Params>;
+  /**
+   * Records as another resource's reference shows them (id and title only), where a whole
+   * record would carry more than the link needs.
+   */
+  titles?(ids: string[], actor: Actor): Promise<Params[]>;
 }
 
 export function isRecordSource(value: unknown): value is RecordSource {

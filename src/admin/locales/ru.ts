@@ -69,6 +69,9 @@ export const ru = {
     Holiday: 'Праздники',
     AcquisitionSource: 'Источники клиентов',
     Greetings: 'Поздравления и источники',
+    Coupon: 'Купоны',
+    LoyaltyCard: 'Карты',
+    Loyalty: 'Лояльность',
   },
   properties: { length: 'Длина', from: 'С', to: 'По' },
   resources: {
@@ -222,6 +225,28 @@ export const ru = {
         last_error: 'Последняя ошибка',
       },
     },
+    Coupon: {
+      actions: { revoke: 'Отозвать' },
+      properties: {
+        code: 'Код',
+        client_id: 'Клиент',
+        kind: 'Вид',
+        percent: 'Скидка, %',
+        categories: 'Категории услуг (через запятую; пусто — все)',
+        valid_from: 'Действует с',
+        valid_until: 'Действует по',
+        state: 'Состояние',
+        created_at: 'Выдан',
+      },
+    },
+    LoyaltyCard: {
+      properties: {
+        number: 'Номер карты',
+        client_id: 'Клиент',
+        issued_at: 'Выдана',
+        revoked_at: 'Отозвана',
+      },
+    },
   },
   messages: {
     successfullyBulkDeleted: 'Удалено записей: {{count}}',
@@ -292,6 +317,9 @@ export const en = {
     Holiday: 'Holidays',
     AcquisitionSource: 'Client sources',
     Greetings: 'Greetings and sources',
+    Coupon: 'Coupons',
+    LoyaltyCard: 'Cards',
+    Loyalty: 'Loyalty',
   },
   resources: {
     Client: {
@@ -442,6 +470,28 @@ export const en = {
         not_before: 'Not before',
         sent_at: 'Sent',
         last_error: 'Last error',
+      },
+    },
+    Coupon: {
+      actions: { revoke: 'Revoke' },
+      properties: {
+        code: 'Code',
+        client_id: 'Client',
+        kind: 'Kind',
+        percent: 'Discount, %',
+        categories: 'Service categories (comma separated; empty: all)',
+        valid_from: 'Valid from',
+        valid_until: 'Valid until',
+        state: 'State',
+        created_at: 'Issued',
+      },
+    },
+    LoyaltyCard: {
+      properties: {
+        number: 'Card number',
+        client_id: 'Client',
+        issued_at: 'Issued',
+        revoked_at: 'Revoked',
       },
     },
   },

@@ -126,6 +126,12 @@ export class ClientSource implements RecordSource {
     return { ...toParams(client), ...(this.card ? await this.card(client.id) : {}) };
   }
 
+  /** A client as a link from another record: the name only, so no card is opened (no audit). */
+  async titles(ids: string[]): Promise<Params[]> {
+    const found = await Promise.all(ids.map((id) => this.clients.findById(id)));
+    return found.flatMap((c) => (c ? [{ id: c.id, name: c.name ?? '' }] : []));
+  }
+
   async create(params: Params, actor: Actor): Promise<Params> {
     const input = toInput(params);
     if (input.name === undefined) throw new InvalidInputError('name', 'required');

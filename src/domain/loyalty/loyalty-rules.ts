@@ -62,6 +62,10 @@ export const rulesSchema = z
   .refine((r) => new Set(r.levels.map((l) => l.name)).size === r.levels.length, {
     path: ['levels'],
     message: 'duplicate-name',
+  })
+  .refine((r) => new Set(r.referral.map((s) => s.friends)).size === r.referral.length, {
+    path: ['referral'],
+    message: 'duplicate-friends',
   });
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -4,7 +4,8 @@ import type { Crypto } from '../../crypto/crypto.js';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
-import { DomainError, InvalidInputError } from '../errors.js';
+import { isUuid } from '../clients/client-service.js';
+import { DomainError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Translate } from '../messages/translate.js';
 import { enqueueMessage } from '../outbox/outbox.js';
 import {
@@ -26,6 +27,31 @@ export class CouponUnavailableError extends DomainError {
     super('the coupon is no longer available');
   }
 }
+
+/** A coupon already redeemed or revoked cannot be revoked (again). */
+export class CouponStateError extends DomainError {
+  override name = 'CouponStateError';
+  constructor(readonly state: 'redeemed' | 'revoked') {
+    super(`the coupon is ${state}`);
+  }
+}
+
+/** One saved version of the rules: who saved it and when (no rules body). */
+export interface RulesVersion {
+  version: number;
+  by: string | null;
+  at: Date;
+}
+
+/** What a revocation changed: the visit it was held for, and that visit's discount. */
+export interface Revoked {
+  visitId: string | null;
+  discountBefore: number | null;
+  discountAfter: number | null;
+}
+
+const MAX_COUPON_DAYS = 3 * 366;
+const MAX_COUPON_CATEGORIES = 20;
 
 export interface CouponView {
   id: string;
@@ -101,7 +127,7 @@ export class LoyaltyService {
       const issue = parsed.error.issues[0];
       throw new InvalidInputError(
         issue?.path.join('.') || 'rules',
-        issue?.message === 'duplicate-name' ? 'duplicate' : 'invalid',
+        issue?.message.startsWith('duplicate-') ? 'duplicate' : 'invalid',
       );
     }
     const { version } = await this.rules();
@@ -177,6 +203,7 @@ export class LoyaltyService {
       .where('client_id', '=', clientId)
       .where('redeemed_at', 'is', null)
       .where('reserved_for', 'is', null)
+      .where('revoked_at', 'is', null)
       .where('valid_from', '<=', now)
       .where('valid_until', '>', now)
       .orderBy('percent', 'desc')
@@ -250,6 +277,7 @@ export class LoyaltyService {
       .where('id', '=', couponId)
       .where('reserved_for', 'is', null)
       .where('redeemed_at', 'is', null)
+      .where('revoked_at', 'is', null)
       .returning('id')
       .executeTakeFirst();
     if (!row) throw new CouponUnavailableError();
@@ -309,6 +337,166 @@ export class LoyaltyService {
     }
   }
 
+  /** The saved versions of the rules, newest first, with the staff member who saved each. */
+  async rulesHistory(limit = 50): Promise<RulesVersion[]> {
+    const rows = await this.db
+      .selectFrom('loyalty_rules as r')
+      .leftJoin('staff_users as s', 's.id', 'r.created_by')
+      .select(['r.version', 'r.created_at', 's.display_name'])
+      .orderBy('r.version', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ version: r.version, by: r.display_name, at: r.created_at }));
+  }
+
+  /**
+   * A coupon the salon gives a client by hand: checked (client, percent, dates, categories of
+   * existing services) and audited.
+   */
+  async issueManualCoupon(
+    input: {
+      clientId: string;
+      percent: number;
+      validFrom: Date;
+      validUntil: Date;
+      categories: string[];
+    },
+    actor: Actor,
+    now = new Date(),
+  ): Promise<CouponView> {
+    if (!isUuid(input.clientId)) throw new InvalidInputError('clientId', 'required');
+    if (!(Number.isFinite(input.percent) && input.percent >= 1 && input.percent <= 100))
+      throw new InvalidInputError('percent', 'invalid');
+    if (Math.round(input.percent * 100) !== input.percent * 100)
+      throw new InvalidInputError('percent', 'invalid');
+    if (Number.isNaN(input.validFrom.getTime()))
+      throw new InvalidInputError('validFrom', 'invalid');
+    if (Number.isNaN(input.validUntil.getTime()) || !(input.validUntil > input.validFrom))
+      throw new InvalidInputError('validUntil', 'invalid');
+    if (input.validUntil <= now) throw new InvalidInputError('validUntil', 'in_past');
+    if (input.validUntil.getTime() - input.validFrom.getTime() > MAX_COUPON_DAYS * 86_400_000)
+      throw new InvalidInputError('validUntil', 'too_long');
+    const categories = [...new Set(input.categories.map((c) => c.trim()).filter(Boolean))];
+    if (categories.length > MAX_COUPON_CATEGORIES)
+      throw new InvalidInputError('categories', 'too_many');
+    if (categories.length > 0) {
+      const known = await this.db
+        .selectFrom('services')
+        .select('category')
+        .distinct()
+        .where('category', 'in', categories)
+        .execute();
+      if (known.length < categories.length) throw new InvalidInputError('categories', 'invalid');
+    }
+    return this.db.transaction().execute(async (tx) => {
+      const client = await tx
+        .selectFrom('clients')
+        .select('id')
+        .where('id', '=', input.clientId)
+        .where('erased_at', 'is', null)
+        .executeTakeFirst();
+      if (!client) throw new InvalidInputError('clientId', 'invalid');
+      const coupon = await this.issueCoupon(tx, { ...input, kind: 'manual', categories });
+      await recordAudit(tx, actor, {
+        action: 'issue-coupon',
+        entity: 'coupon',
+        entityId: coupon.id,
+        details: { percent: coupon.percent, categories },
+      });
+      return coupon;
+    });
+  }
+
+  /**
+   * Withdraws a coupon that was not redeemed. One held for a booked visit is released from it,
+   * and the visit's discount is worked out again without the coupon (never raised by this).
+   */
+  async revokeCoupon(couponId: string, actor: Actor, now = new Date()): Promise<Revoked> {
+    if (!isUuid(couponId)) throw new NotFoundError('coupon');
+    return this.db.transaction().execute(async (tx) => {
+      const coupon = await tx
+        .selectFrom('coupons')
+        .select(['id', 'client_id', 'reserved_for', 'redeemed_at', 'revoked_at'])
+        .where('id', '=', couponId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!coupon) throw new NotFoundError('coupon');
+      if (coupon.redeemed_at) throw new CouponStateError('redeemed');
+      if (coupon.revoked_at) throw new CouponStateError('revoked');
+      const revoked: Revoked = { visitId: null, discountBefore: null, discountAfter: null };
+      if (coupon.reserved_for) {
+        const visit = await tx
+          .selectFrom('appointments')
+          .select(['id', 'client_id', 'discount_pct', 'rules_version', 'status'])
+          .where('id', '=', coupon.reserved_for)
+          .forUpdate()
+          .executeTakeFirst();
+        if (visit) {
+          const before = Number(visit.discount_pct);
+          const after = visit.client_id
+            ? Math.min(
+                before,
+                await this.baseDiscount(tx, visit.client_id, visit.rules_version, now),
+              )
+            : 0;
+          await tx
+            .updateTable('appointments')
+            .set({ coupon_id: null, discount_pct: after, updated_at: now })
+            .where('id', '=', visit.id)
+            .where('coupon_id', '=', coupon.id)
+            .execute();
+          Object.assign(revoked, {
+            visitId: visit.id,
+            discountBefore: before,
+            discountAfter: after,
+          });
+        }
+      }
+      await tx
+        .updateTable('coupons')
+        .set({
+          revoked_at: now,
+          revoked_by: actor.type === 'staff' ? actor.id : null,
+          reserved_for: null,
+        })
+        .where('id', '=', coupon.id)
+        .execute();
+      await recordAudit(tx, actor, {
+        action: 'revoke-coupon',
+        entity: 'coupon',
+        entityId: coupon.id,
+        details: { ...revoked },
+      });
+      return revoked;
+    });
+  }
+
+  /** The discount without any coupon, under the rules a visit was booked with (or today's). */
+  private async baseDiscount(
+    db: Db,
+    clientId: string,
+    version: number | null,
+    now: Date,
+  ): Promise<number> {
+    const saved =
+      version === null
+        ? undefined
+        : await db
+            .selectFrom('loyalty_rules')
+            .select('rules')
+            .where('version', '=', version)
+            .executeTakeFirst();
+    const parsed = saved ? rulesSchema.safeParse(saved.rules) : null;
+    const rules = parsed?.success ? parsed.data : (await this.rules(db)).rules;
+    const [counts, activity] = await Promise.all([
+      this.referralCounts(clientId, db),
+      this.activity(clientId, now, rules.levelWindowDays, db),
+    ]);
+    const referral = referralPercent(counts.qualified, counts.secondLevel, rules);
+    const { level } = levelFor(activity.spend, activity.visits, rules);
+    return combinedPercent({ referral, level: level?.percent ?? 0, coupon: 0 }, rules);
+  }
+
   /**
    * At completion, in its transaction: the reserved coupon is redeemed, points spent and earned,
    * and a level change is told to the client.
@@ -325,6 +513,7 @@ export class LoyaltyService {
       .set({ redeemed_at: now, redeemed_on: visit.id })
       .where('reserved_for', '=', visit.id)
       .where('redeemed_at', 'is', null)
+      .where('revoked_at', 'is', null)
       .execute();
     if (!visit.clientId) return { earned: 0 };
     const { rules } = await this.rules(tx);

@@ -1,0 +1,414 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffRole } from '../../src/db/schema.js';
+import { DEFAULT_RULES, type LoyaltyRules } from '../../src/domain/loyalty/loyalty-rules.js';
+import { createServices, type Services } from '../../src/runtime.js';
+import { silentLogger } from '../helpers/fixtures.js';
+import { PanelHarness } from './panel-harness.js';
+
+const SYSTEM = { type: 'system' as const, id: null };
+const ROLES: StaffRole[] = ['owner', 'admin', 'manager', 'master', 'analyst'];
+const SECRET_NAME = 'Купонова Тайна';
+const SECRET_PHONE = '+79165550177';
+
+/** The rules as the page's form fields. */
+function fields(r: LoyaltyRules): Record<string, string> {
+  const out: Record<string, string> = {
+    secondLevelWeight: String(r.secondLevelWeight),
+    referralCapPercent: String(r.referralCapPercent),
+    levelWindowDays: String(r.levelWindowDays),
+    globalCapPercent: String(r.globalCapPercent),
+    'points.earnPercent': String(r.points.earnPercent),
+    'points.maxSharePercent': String(r.points.maxSharePercent),
+  };
+  r.referral.forEach((x, i) => {
+    out[`referral.${i}.friends`] = String(x.friends);
+    out[`referral.${i}.percent`] = String(x.percent);
+  });
+  r.levels.forEach((l, i) => {
+    out[`levels.${i}.name`] = l.name;
+    out[`levels.${i}.minSpend`] = String(l.minSpend);
+    out[`levels.${i}.minVisits`] = String(l.minVisits);
+    out[`levels.${i}.percent`] = String(l.percent);
+  });
+  return out;
+}
+
+const escaped = (v: string) =>
+  v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
+  const h = new PanelHarness();
+  const cookies = new Map<StaffRole, string>();
+  let s: Services;
+  let clientId = '';
+  let serviceId = '';
+  let masterId = '';
+
+  beforeAll(async () => {
+    await h.setUp();
+    s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
+    for (const role of ROLES) cookies.set(role, await h.login(await h.addStaff(role)));
+    const branch = await s.catalogue.createBranch(
+      { name: 'Центр', timeZone: 'Europe/Moscow' },
+      SYSTEM,
+    );
+    serviceId = await s.catalogue.createService(
+      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 },
+      SYSTEM,
+    );
+    masterId = await s.catalogue.createMaster({ branchId: branch, displayName: 'Ольга' }, SYSTEM);
+    await s.catalogue.setMasterServices(masterId, [{ serviceId }], SYSTEM);
+    await s.catalogue.setWeeklyHours(
+      masterId,
+      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '22:00' })),
+      SYSTEM,
+    );
+    clientId = (await s.clients.create({ name: SECRET_NAME, phone: SECRET_PHONE }, SYSTEM)).id;
+  }, 60_000);
+  afterAll(() => h.tearDown());
+
+  const post = (path: string, role: StaffRole | null, body: Record<string, string> | string) =>
+    fetch(`${h.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        ...(role ? { cookie: cookies.get(role) ?? '' } : {}),
+        origin: h.url,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: typeof body === 'string' ? body : new URLSearchParams(body).toString(),
+    });
+  const versions = async () =>
+    (await h.t.db.selectFrom('loyalty_rules').select('version').execute()).length;
+
+  it('shows the rules to owners, admins, managers and analysts; only owners and admins save', async () => {
+    for (const role of ROLES) {
+      const page = await h.get('/admin/loyalty', cookies.get(role));
+      if (role === 'master') {
+        expect(page.status, role).toBe(403);
+        continue;
+      }
+      expect(page.status, role).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('Loyalty rules');
+      expect(html).toContain('value="Silver"');
+      const saves = html.includes('name="op" value="save"');
+      expect(saves, role).toBe(role === 'owner' || role === 'admin');
+      if (!saves) expect(html).toContain('Read only');
+    }
+    for (const role of ['manager', 'analyst', 'master'] as const) {
+      const refused = await post('/admin/loyalty', role, fields(DEFAULT_RULES));
+      expect(refused.status, role).toBe(403);
+    }
+    expect((await h.get('/admin/loyalty')).status).toBe(302);
+    expect((await post('/admin/loyalty', null, fields(DEFAULT_RULES))).status).toBe(302);
+    // A form posted from another site is refused before the role check.
+    const forged = await fetch(`${h.url}/admin/loyalty`, {
+      method: 'POST',
+      headers: {
+        cookie: cookies.get('owner') ?? '',
+        origin: 'https://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams(fields(DEFAULT_RULES)).toString(),
+    });
+    expect(forged.status).toBe(403);
+    expect(await versions()).toBe(0);
+  });
+
+  const bad: [string, Record<string, string>, string, string][] = [
+    [
+      'text in a number',
+      { 'referral.0.percent': 'ten' },
+      'referral.0.percent',
+      'A number is needed',
+    ],
+    ['empty', { levelWindowDays: '' }, 'levelWindowDays', 'Fill this in.'],
+    [
+      'huge name',
+      { 'levels.1.name': 'я'.repeat(10_000) },
+      'levels.1.name',
+      'At most 40 characters.',
+    ],
+    [
+      'markup in a name',
+      { 'levels.0.name': '<script>alert(1)</script>' },
+      'levels.0.name',
+      'Letters, digits, spaces',
+    ],
+    ['negative', { 'levels.2.minSpend': '-5' }, 'levels.2.minSpend', 'At least 0.'],
+    ['over 100 %', { globalCapPercent: '150' }, 'globalCapPercent', 'At most 100.'],
+    [
+      'a fraction of a friend',
+      { 'referral.1.friends': '2.5' },
+      'referral.1.friends',
+      'A whole number',
+    ],
+    ['weight above 1', { secondLevelWeight: '2' }, 'secondLevelWeight', 'At most 1.'],
+    ['short window', { levelWindowDays: '10' }, 'levelWindowDays', 'At least 30.'],
+    [
+      'huge number',
+      { 'levels.2.minSpend': '9'.repeat(40) },
+      'levels.2.minSpend',
+      'A number is needed',
+    ],
+    ['duplicate level', { 'levels.1.name': 'bronze' }, 'levels.1.name', 'already used'],
+    ['duplicate step', { 'referral.1.friends': '1' }, 'referral.1.friends', 'already there'],
+    [
+      'too many steps',
+      Object.fromEntries(
+        Array.from({ length: 25 }, (_, i) => [
+          [`referral.${i}.friends`, String(i + 1)],
+          [`referral.${i}.percent`, '1'],
+        ]).flat(),
+      ),
+      'referral',
+      'At most 20 rows.',
+    ],
+  ];
+  for (const [name, patch, field, message] of bad)
+    it(`refuses ${name}: the message next to ${field}, the form as typed, nothing saved`, async () => {
+      const body = { ...fields(DEFAULT_RULES), ...patch };
+      const response = await post('/admin/loyalty', 'owner', body);
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toMatch(
+        new RegExp(`id="err-${field.replace(/\./g, '\\.')}" role="alert">[^<]*${message}`),
+      );
+      for (const value of Object.values(patch)) expect(html).toContain(`value="${escaped(value)}"`);
+      expect(html).not.toContain('<script>alert');
+      expect(await versions()).toBe(0);
+    });
+
+  it('refuses rules without levels, and a repeated field', async () => {
+    const noLevels = Object.fromEntries(
+      Object.entries(fields(DEFAULT_RULES)).filter(([k]) => !k.startsWith('levels.')),
+    );
+    const html = await (await post('/admin/loyalty', 'owner', noLevels)).text();
+    expect(html).toMatch(/id="err-levels" role="alert">At least one level/);
+    const twice = `${new URLSearchParams(fields(DEFAULT_RULES)).toString()}&globalCapPercent=30`;
+    const response = await post('/admin/loyalty', 'owner', twice);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/id="err-globalCapPercent" role="alert">A number/);
+    expect(await versions()).toBe(0);
+  });
+
+  it('adds and removes rows without saving', async () => {
+    const added = await (
+      await post('/admin/loyalty', 'admin', { ...fields(DEFAULT_RULES), op: 'add-level' })
+    ).text();
+    expect(added.match(/data-row="level-/g)).toHaveLength(4);
+    const removed = await (
+      await post('/admin/loyalty', 'admin', { ...fields(DEFAULT_RULES), op: 'remove-referral-0' })
+    ).text();
+    expect(removed.match(/data-row="referral-/g)).toHaveLength(2);
+    expect(removed).not.toContain('name="referral.2.friends"');
+    expect(await versions()).toBe(0);
+  });
+
+  it('saves good rules as a new audited version that the quote follows, shown in the history', async () => {
+    const before = await s.loyalty.quote(clientId, 'Волосы', new Date());
+    expect(before).toMatchObject({ level: 0, total: 0, levelName: 'Bronze' });
+    const response = await post('/admin/loyalty', 'owner', {
+      ...fields(DEFAULT_RULES),
+      'levels.0.name': 'Start',
+      'levels.0.percent': '4',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/admin/loyalty?saved=1');
+    expect(await versions()).toBe(1);
+    const after = await s.loyalty.quote(clientId, 'Волосы', new Date());
+    expect(after).toMatchObject({ rulesVersion: 1, level: 4, total: 4, levelName: 'Start' });
+    const audit = await h.t.db
+      .selectFrom('audit_log')
+      .select(['actor_type', 'details'])
+      .where('action', '=', 'set-rules')
+      .execute();
+    expect(audit).toEqual([{ actor_type: 'staff', details: { version: 1 } }]);
+    const page = await (await h.get('/admin/loyalty?saved=1', cookies.get('analyst'))).text();
+    expect(page).toContain('Saved: version 1.');
+    expect(page).toMatch(
+      /<tr><td>1<\/td><td>owner<\/td><td>\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/td><\/tr>/,
+    );
+    expect(page).toContain('value="Start"');
+  });
+
+  const api = (path: string, role: StaffRole) =>
+    h.get(`/admin/api/resources${path}`, cookies.get(role));
+  const issue = (role: StaffRole, body: Record<string, string>) =>
+    post('/admin/api/resources/Coupon/actions/new', role, body);
+  const until = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+
+  it('issues a manual coupon only with good input, reporting the field at fault', async () => {
+    const good = { client_id: clientId, percent: '10', categories: 'Волосы', valid_until: until };
+    const cases: [Record<string, string>, string][] = [
+      [{ ...good, client_id: '' }, 'client_id'],
+      [{ ...good, client_id: 'x' }, 'client_id'],
+      [{ ...good, percent: '0' }, 'percent'],
+      [{ ...good, percent: '101' }, 'percent'],
+      [{ ...good, percent: 'ten' }, 'percent'],
+      [{ ...good, percent: '' }, 'percent'],
+      [{ ...good, valid_until: '' }, 'valid_until'],
+      [{ ...good, valid_until: 'tomorrow' }, 'valid_until'],
+      [{ ...good, valid_until: '2020-01-01' }, 'valid_until'],
+      [{ ...good, valid_from: '2099-01-01' }, 'valid_until'],
+      [{ ...good, categories: 'Ногти' }, 'categories'],
+      [{ ...good, categories: '<script>'.repeat(200) }, 'categories'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await issue('owner', body);
+      const text = await response.text();
+      expect(JSON.parse(text).record.errors, JSON.stringify(body)).toHaveProperty(field);
+      expect(text).not.toContain(SECRET_PHONE);
+    }
+    expect(await h.t.db.selectFrom('coupons').select('id').execute()).toEqual([]);
+    for (const role of ['master', 'analyst'] as const)
+      expect((await issue(role, good)).status, role).toBe(403);
+    const made = await (await issue('manager', good)).json();
+    expect(made.notice).toMatchObject({ type: 'success' });
+    expect(made.record.params).toMatchObject({
+      kind: 'manual',
+      percent: 10,
+      categories: 'Волосы',
+      state: 'active',
+      client_id: clientId,
+    });
+    const list = await (await api('/Coupon/actions/list', 'admin')).json();
+    expect(list.records).toHaveLength(1);
+    // The client is a link: the name only, never the phone or the rest of the card.
+    expect(list.records[0].populated.client_id.params).toEqual({ id: clientId, name: SECRET_NAME });
+    expect(JSON.stringify(list)).not.toContain(SECRET_PHONE);
+    const code = String(made.record.params.code);
+    const found = await (
+      await api(`/Coupon/actions/list?filters.code=${code.slice(0, 5).toLowerCase()}`, 'owner')
+    ).json();
+    expect(found.records.map((r: { params: { code: string } }) => r.params.code)).toEqual([code]);
+    const none = await (await api('/Coupon/actions/list?filters.code=%25', 'owner')).json();
+    expect(none.records).toEqual([]);
+  });
+
+  it('revokes a held coupon: released from its visit, the price re-worked, not applied at booking', async () => {
+    const [coupon] = await h.t.db.selectFrom('coupons').select(['id']).execute();
+    if (!coupon) throw new Error('no coupon');
+    const q = await s.loyalty.quote(clientId, 'Волосы', new Date());
+    expect(q.coupon?.id).toBe(coupon.id);
+    expect(q.total).toBe(14);
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    tomorrow.setUTCHours(9, 0, 0, 0);
+    const booked = await s.booking.book(
+      {
+        clientId,
+        serviceId,
+        masterId,
+        startsAt: tomorrow,
+        channel: 'bot',
+        discountPct: q.total,
+        couponId: coupon.id,
+        rulesVersion: q.rulesVersion,
+      },
+      { type: 'client', id: clientId },
+    );
+    const shown = await (await api(`/Coupon/records/${coupon.id}/show`, 'manager')).json();
+    expect(shown.record.params.state).toBe('reserved');
+    for (const role of ['master', 'analyst'] as const)
+      expect(
+        (await post(`/admin/api/resources/Coupon/records/${coupon.id}/revoke`, role, '')).status,
+      ).toBe(403);
+
+    const revoked = await (
+      await post(`/admin/api/resources/Coupon/records/${coupon.id}/revoke`, 'manager', '')
+    ).json();
+    expect(revoked.notice).toMatchObject({
+      type: 'success',
+      message:
+        "The coupon is revoked. It was held for a visit: that visit's discount is now 4% (was 14%).",
+    });
+    expect(revoked.record.params.state).toBe('revoked');
+    const visit = await h.t.db
+      .selectFrom('appointments')
+      .select(['coupon_id', 'discount_pct'])
+      .where('id', '=', booked.id)
+      .executeTakeFirstOrThrow();
+    expect(visit.coupon_id).toBeNull();
+    expect(Number(visit.discount_pct)).toBe(4);
+    const again = await post(
+      `/admin/api/resources/Coupon/records/${coupon.id}/revoke`,
+      'owner',
+      '',
+    );
+    expect(await again.text()).not.toContain('"type":"success"');
+    // A booking never gets a revoked coupon again.
+    const requote = await s.loyalty.quote(clientId, 'Волосы', new Date());
+    expect(requote).toMatchObject({ coupon: null, total: 4 });
+    await expect(
+      s.booking.book(
+        {
+          clientId,
+          serviceId,
+          masterId,
+          startsAt: new Date(tomorrow.getTime() + 2 * 3_600_000),
+          channel: 'bot',
+          discountPct: 14,
+          couponId: coupon.id,
+        },
+        { type: 'client', id: clientId },
+      ),
+    ).rejects.toThrow('no longer available');
+    const revokedList = await (
+      await api('/Coupon/actions/list?filters.state=revoked', 'owner')
+    ).json();
+    expect(revokedList.records).toHaveLength(1);
+  });
+
+  it('lists loyalty cards read-only, found by their number or its first digits', async () => {
+    const number = await s.cards.activeCard(clientId);
+    for (const query of [
+      number,
+      number.slice(0, 4),
+      `${number.slice(0, 3)} ${number.slice(3, 6)}`,
+    ]) {
+      const found = await (
+        await api(
+          `/LoyaltyCard/actions/list?filters.number=${encodeURIComponent(query)}`,
+          'manager',
+        )
+      ).json();
+      expect(
+        found.records.map((r: { id: string }) => r.id),
+        query,
+      ).toEqual([number]);
+      expect(found.records[0].params).toEqual({
+        number,
+        client_id: clientId,
+        issued_at: expect.any(String),
+        revoked_at: null,
+      });
+    }
+    for (const query of ['9', 'abc', `${number}0`]) {
+      const found = await (
+        await api(`/LoyaltyCard/actions/list?filters.number=${encodeURIComponent(query)}`, 'owner')
+      ).json();
+      expect(
+        found.records.filter((r: { id: string }) => r.id === number),
+        query,
+      ).toEqual(query === '9' && number.startsWith('9') ? found.records : []);
+    }
+    const search = await (
+      await api(`/LoyaltyCard/actions/search/${number.slice(0, 6)}`, 'admin')
+    ).json();
+    expect(search.records.map((r: { id: string }) => r.id)).toEqual([number]);
+    for (const role of ['master', 'analyst'] as const)
+      expect((await api('/LoyaltyCard/actions/list', role)).status, role).toBe(403);
+    for (const action of ['new', 'edit', 'delete'])
+      expect(
+        (
+          await post(
+            `/admin/api/resources/LoyaltyCard/records/${number}/${action}`,
+            'owner',
+            'number=1',
+          )
+        ).status,
+        action,
+      ).toBe(403);
+  });
+});
