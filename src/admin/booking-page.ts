@@ -6,6 +6,7 @@ import { type BookingService, SlotTakenError } from '../domain/booking/booking-s
 import type { ClientService } from '../domain/clients/client-service.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { isPanelUser, type PanelUser } from './access.js';
+import { esc, panelPage } from './page-shell.js';
 import { ADMIN_ROOT } from './paths.js';
 
 export const BOOK_PATH = `${ADMIN_ROOT}/book`;
@@ -62,12 +63,6 @@ const TEXT = {
   },
 };
 type Texts = (typeof TEXT)['en'];
-
-const esc = (v: string) =>
-  v.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 interface Choice {
   branchId: string;
@@ -140,23 +135,23 @@ export function registerBookingPage(
 <label>${t.name} <input name="name" maxlength="200" autocomplete="off"></label></p>
 <button type="submit">${t.book}</button></form>`;
     }
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>${t.title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;background:#f6f7fb;margin:0;color:#1c1c38}
-main{max-width:960px;margin:32px auto;background:#fff;padding:32px;border-radius:8px;box-shadow:0 2px 12px #0001}
-label{display:inline-block;margin:8px 16px 8px 0}select,input{padding:6px;font-size:15px}
-button{margin-top:12px;padding:10px 20px;border:0;border-radius:4px;font-size:15px;background:#3040d6;color:#fff;cursor:pointer}
-.times{display:flex;flex-wrap:wrap;gap:8px}.time{border:1px solid #ccd;border-radius:4px;padding:6px 10px;margin:0}
-.error{color:#c20012}</style></head><body><main>
-<p><a href="${ADMIN_ROOT}/resources/Visit">${t.back}</a></p><h1>${t.title}</h1><p>${t.lead}</p>
+    const body = `<p>${t.lead}</p>
 ${message ? `<p class="error" role="alert">${esc(message)}</p>` : ''}
 <form method="get" action="${BOOK_PATH}">
 <label>${t.branch} <select name="branch">${catalogue.branches.map((b) => option(b.id, b.name, b.id === branch?.id)).join('')}</select></label>
 <label>${t.service} <select name="service">${services.map((s) => option(s.id, `${s.name} (${s.durationMin} min, ${s.price})`, s.id === service?.id)).join('')}</select></label>
 <label>${t.master} <select name="master">${option('', t.any, !choice.masterId)}${masters.map((m) => option(m.masterId, m.masterName, m.masterId === choice.masterId)).join('')}</select></label>
 <label>${t.day} <input type="date" name="day" value="${esc(day)}"></label>
-<button type="submit">${t.show}</button></form>${times}</main></body></html>`;
-    return reply.type('text/html').send(html);
+<button type="submit">${t.show}</button></form>${times}`;
+    return reply.type('text/html').send(
+      panelPage({
+        title: t.title,
+        lang: user.locale,
+        back: { href: `${ADMIN_ROOT}/resources/Visit`, label: t.back },
+        body,
+        style: `.times{display:flex;flex-wrap:wrap;gap:8px}.time{border:1px solid #ccd;border-radius:4px;padding:6px 10px;margin:0}`,
+      }),
+    );
   }
 
   scope.get(BOOK_PATH, async (request, reply) => {

@@ -11,6 +11,7 @@ import {
 } from '../domain/clients/client-import.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import { can, isPanelUser } from './access.js';
+import { panelPage } from './page-shell.js';
 import { ADMIN_ROOT } from './paths.js';
 
 export const IMPORT_PATH = `${ADMIN_ROOT}/import`;
@@ -109,16 +110,7 @@ function page(t: Texts): string {
     (f) =>
       `<label>${t.fields[f]} <input name="${f}" data-field="${f}" maxlength="100" autocomplete="off"></label>`,
   ).join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${t.title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;background:#f6f7fb;margin:0;color:#1c1c38}
-main{max-width:960px;margin:32px auto;background:#fff;padding:32px;border-radius:8px;box-shadow:0 2px 12px #0001}
-label{display:inline-block;margin:6px 16px 6px 0;font-size:14px}input[data-field]{width:140px;padding:6px}
-button{margin:16px 12px 0 0;padding:10px 20px;border:0;border-radius:4px;font-size:15px;cursor:pointer}
-#check{background:#e8eaf6;color:#1c1c38}#run{background:#3040d6;color:#fff}
-table{border-collapse:collapse;margin-top:16px;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:left;font-size:14px}
-.counts span{display:inline-block;margin-right:24px}.error{color:#c20012}#progress{margin-top:16px;color:#555}</style></head>
-<body><main><p><a href="${ADMIN_ROOT}/resources/Client">${t.back}</a></p><h1>${t.title}</h1><p>${t.lead}</p>
+  const body = `<p>${t.lead}</p>
 <p><label>${t.file} <input id="file" type="file" accept=".csv,text/csv"></label></p>
 <fieldset><legend>${t.mapping}</legend>${inputs}</fieldset>
 <button id="check" type="button">${t.check}</button><button id="run" type="button">${t.run}</button>
@@ -155,7 +147,16 @@ async function go(dry){
 }
 document.getElementById('check').onclick=()=>go(true);
 document.getElementById('run').onclick=()=>go(false);
-</script></main></body></html>`;
+</script>`;
+  return panelPage({
+    title: t.title,
+    lang: t === TEXT.en ? 'en' : 'ru',
+    back: { href: `${ADMIN_ROOT}/resources/Client`, label: t.back },
+    body,
+    style: `label{margin:6px 16px 6px 0;font-size:14px}input[data-field]{width:140px}
+button{margin:16px 12px 0 0}#check{background:#e8eaf6;color:#1c1c38}
+.counts span{display:inline-block;margin-right:24px}#progress{margin-top:16px;color:#555}`,
+  });
 }
 
 /**

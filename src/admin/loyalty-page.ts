@@ -4,6 +4,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import { type LoyaltyRules, rulesSchema } from '../domain/loyalty/loyalty-rules.js';
 import type { LoyaltyService } from '../domain/loyalty/loyalty-service.js';
 import { isPanelUser, type PanelUser } from './access.js';
+import { esc, panelPage } from './page-shell.js';
 import { ADMIN_ROOT } from './paths.js';
 
 export const LOYALTY_PATH = `${ADMIN_ROOT}/loyalty`;
@@ -117,12 +118,6 @@ const TEXT = {
   },
 };
 type Texts = (typeof TEXT)['en'];
-
-const esc = (v: string) =>
-  v.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 /** The form as typed: every value a string, so a wrong one is shown back as it was. */
 interface Form {
@@ -334,19 +329,7 @@ export function registerLoyaltyPage(
       )
       .join('');
     const hasErrors = Object.keys(errors).length > 0;
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>${t.title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;background:#f6f7fb;margin:0;color:#1c1c38}
-main{max-width:1040px;margin:32px auto;background:#fff;padding:32px;border-radius:8px;box-shadow:0 2px 12px #0001}
-fieldset{border:1px solid #dde;border-radius:6px;margin:16px 0;padding:12px 16px}legend{font-weight:600}
-.row{display:flex;flex-wrap:wrap;align-items:flex-start;gap:8px 16px;padding:4px 0;border-bottom:1px dashed #eef}
-.field{display:inline-flex;flex-direction:column;margin:4px 16px 4px 0;font-size:14px;max-width:100%}
-.field span{color:#555;margin-bottom:2px}input{padding:6px;font-size:15px;border:1px solid #ccd;border-radius:4px;max-width:100%}
-.bad input{border-color:#c20012;background:#fff5f5}.error{color:#c20012;font-size:13px;max-width:260px;overflow-wrap:anywhere}
-button{margin-top:8px;padding:8px 16px;border:0;border-radius:4px;font-size:15px;background:#3040d6;color:#fff;cursor:pointer}
-button.secondary{background:#e8eaf6;color:#1c1c38;margin-top:22px}.notice{color:#0a7a2f}.alert{color:#c20012}
-table{border-collapse:collapse;margin-top:8px}td,th{padding:4px 12px;border-bottom:1px solid #eee;text-align:left}</style></head><body><main>
-<p><a href="${ADMIN_ROOT}">${t.back}</a></p><h1>${t.title}</h1><p>${t.lead}</p>
+    const body = `<p>${t.lead}</p>
 ${editable ? '' : `<p class="notice">${t.readOnly}</p>`}
 ${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}
 ${hasErrors ? `<p class="alert" role="alert">${t.errors}</p>${error('rules')}` : ''}
@@ -364,9 +347,22 @@ ${editable ? `<button type="submit" name="op" value="save">${t.save}</button>` :
       history.length === 0
         ? `<p>${t.defaults}</p>`
         : `<table id="history"><thead><tr><th>${t.version}</th><th>${t.who}</th><th>${t.when}</th></tr></thead><tbody>${historyRows}</tbody></table>`
-    }
-</main></body></html>`;
-    return reply.type('text/html').send(html);
+    }`;
+    return reply.type('text/html').send(
+      panelPage({
+        title: t.title,
+        lang: user.locale,
+        back: { href: ADMIN_ROOT, label: t.back },
+        body,
+        style: `main{max-width:1040px}fieldset{border:1px solid #dde;border-radius:6px;margin:16px 0;padding:12px 16px}legend{font-weight:600}
+.row{display:flex;flex-wrap:wrap;align-items:flex-start;gap:8px 16px;padding:4px 0;border-bottom:1px dashed #eef}
+.field{display:inline-flex;flex-direction:column;margin:4px 16px 4px 0;font-size:14px;max-width:100%}
+.field span{color:#555;margin-bottom:2px}input{border:1px solid #ccd;border-radius:4px;max-width:100%}
+.bad input{border-color:#c20012;background:#fff5f5}.error{font-size:13px;max-width:260px;overflow-wrap:anywhere}
+button{margin-top:8px;padding:8px 16px}button.secondary{margin-top:22px}.notice{color:#0a7a2f}.alert{color:#c20012}
+table{width:auto;margin-top:8px}td,th{padding:4px 12px;border-bottom:1px solid #eee}`,
+      }),
+    );
   }
 
   scope.get(LOYALTY_PATH, async (request, reply) => {

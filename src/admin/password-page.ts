@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidInputError } from '../domain/errors.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
+import { panelPage } from './page-shell.js';
 import { ADMIN_ROOT } from './paths.js';
 
 export const PASSWORD_PATH = `${ADMIN_ROOT}/password`;
@@ -38,19 +39,18 @@ type Texts = (typeof TEXT)[keyof typeof TEXT];
 
 function page(t: Texts, error: string | null): string {
   // Only fixed texts go into the page: nothing typed by anyone is echoed back.
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${t.title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;background:#f6f7fb;margin:0}
-main{max-width:420px;margin:10vh auto;background:#fff;padding:32px;border-radius:8px;box-shadow:0 2px 12px #0001}
-label{display:block;margin:16px 0 4px;font-size:14px}input{width:100%;padding:8px;font-size:16px;box-sizing:border-box}
-button{margin-top:24px;padding:10px 24px;background:#3040d6;color:#fff;border:0;border-radius:4px;font-size:16px}
-.error{color:#c20012;margin-top:12px}</style></head><body><main>
-<h1>${t.title}</h1><p>${t.lead}</p>${error ? `<p class="error" role="alert">${error}</p>` : ''}
+  return panelPage({
+    title: t.title,
+    lang: t === TEXT.en ? 'en' : 'ru',
+    style: `main{max-width:420px;margin:10vh auto}label{display:block;margin:16px 0 4px;font-size:14px}
+input{width:100%;padding:8px;font-size:16px;box-sizing:border-box}button{margin-top:24px}`,
+    body: `<p>${t.lead}</p>${error ? `<p class="error" role="alert">${error}</p>` : ''}
 <form method="post" action="${PASSWORD_PATH}">
 <label for="current">${t.current}</label><input id="current" name="current" type="password" autocomplete="current-password" required>
 <label for="next">${t.next}</label><input id="next" name="next" type="password" autocomplete="new-password" minlength="12" required>
 <label for="repeat">${t.repeat}</label><input id="repeat" name="repeat" type="password" autocomplete="new-password" minlength="12" required>
-<button type="submit">${t.save}</button></form></main></body></html>`;
+<button type="submit">${t.save}</button></form>`,
+  });
 }
 
 /**

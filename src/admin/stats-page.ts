@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { salonStats } from '../domain/stats/salon-stats.js';
 import { isPanelUser } from './access.js';
+import { esc, panelPage } from './page-shell.js';
 import { ADMIN_ROOT } from './paths.js';
 
 export const STATS_PATH = `${ADMIN_ROOT}/stats`;
@@ -71,12 +72,6 @@ const TEXT = {
   },
 };
 
-const esc = (v: string) =>
-  v.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
 /** Aggregates for owners, admins, managers and analysts: numbers only, no one named. */
 export function registerStatsPage(
   scope: FastifyInstance,
@@ -90,13 +85,7 @@ export function registerStatsPage(
     const s = await salonStats(deps.db, deps.clock?.() ?? new Date());
     const card = (title: string, rows: [string, string | number][]) =>
       `<section><h2>${esc(title)}</h2><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(String(v))}</dd>`).join('')}</dl></section>`;
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>${t.title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;background:#f6f7fb;margin:0;color:#1c1c38}
-main{max-width:1200px;margin:32px auto;padding:0 24px}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:16px}
-section{background:#fff;border-radius:8px;padding:16px 20px;box-shadow:0 2px 12px #0001}h2{font-size:16px;margin:0 0 8px}
-dl{display:grid;grid-template-columns:1fr auto;gap:4px 12px;margin:0}dt{color:#555}dd{margin:0;font-weight:600;text-align:right}</style></head>
-<body><main><h1>${t.title}</h1><div class="grid">
+    const body = `<div class="grid">
 ${card(t.clients, [
   [t.total, s.clients.total],
   [t.fresh, s.clients.newLast30],
@@ -132,7 +121,15 @@ ${card(t.outbox, [
   [t.pending, s.outbox.pending],
   [t.failed, s.outbox.failed],
 ])}
-</div></main></body></html>`;
+</div>`;
+    const html = panelPage({
+      title: t.title,
+      lang: user.locale,
+      body,
+      style: `main{max-width:1200px;background:none;box-shadow:none;padding:0 24px}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:16px}
+section{background:#fff;border-radius:8px;padding:16px 20px;box-shadow:0 2px 12px #0001}h2{font-size:16px;margin:0 0 8px}
+dl{grid-template-columns:1fr auto;gap:4px 12px;margin:0}dd{text-align:right}`,
+    });
     return reply.type('text/html').send(html);
   });
 }

@@ -16,6 +16,7 @@ import {
 } from '../domain/campaigns/test-greeting.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { isPanelUser, type PanelUser } from './access.js';
+import { esc, panelPage } from './page-shell.js';
 import { ADMIN_ROOT } from './paths.js';
 
 export const TEMPLATES_PATH = `${ADMIN_ROOT}/templates`;
@@ -77,12 +78,6 @@ const TEXT = {
   },
 };
 type Texts = (typeof TEXT)['en'];
-
-const esc = (v: string) =>
-  v.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 /** What the last post did to one of the texts: shown beside that text only. */
 interface Outcome {
@@ -148,19 +143,21 @@ ${active?.preview !== undefined ? `<div class="preview"><strong>${t.previewTitle
         return `<section><h2>${esc(title)}</h2><div class="pair">${forms}</div></section>`;
       })
       .join('\n');
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>${t.title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;background:#f6f7fb;margin:0;color:#1c1c38}
-main{max-width:1200px;margin:32px auto;padding:0 24px}section{background:#fff;border-radius:8px;padding:16px 20px;margin:16px 0;box-shadow:0 2px 12px #0001}
+    const body = `<p>${t.lead} ${PLACEHOLDERS.map((p) => `<code>{${p}}</code>`).join(' ')}</p>
+${sections}`;
+    return reply.type('text/html').send(
+      panelPage({
+        title: t.title,
+        lang: user.locale,
+        back: { href: ADMIN_ROOT, label: t.back },
+        body,
+        style: `main{max-width:1200px;background:none;box-shadow:none;padding:0 24px}section{background:#fff;border-radius:8px;padding:16px 20px;margin:16px 0;box-shadow:0 2px 12px #0001}
 h2{font-size:17px;margin:0 0 8px}h3{font-size:14px;margin:8px 0 4px}.pair{display:grid;grid-template-columns:1fr 1fr;gap:16px}
-textarea{width:100%;box-sizing:border-box;font:15px system-ui,sans-serif;padding:8px}code{background:#eef;padding:1px 4px;border-radius:3px}
-.buttons{display:flex;gap:8px;margin-top:8px}button{padding:8px 14px;border:0;border-radius:4px;font-size:14px;background:#3040d6;color:#fff;cursor:pointer}
-button.secondary{background:#e4e6f5;color:#1c1c38}.error{color:#c20012}.ok{color:#0a7d32}
-.preview{background:#f1f3ff;border-radius:6px;padding:8px 12px;margin-top:8px}.preview p{margin:4px 0 0;white-space:pre-wrap}</style></head>
-<body><main><p><a href="${ADMIN_ROOT}">${t.back}</a></p><h1>${t.title}</h1>
-<p>${t.lead} ${PLACEHOLDERS.map((p) => `<code>{${p}}</code>`).join(' ')}</p>
-${sections}</main></body></html>`;
-    return reply.type('text/html').send(html);
+textarea{width:100%;box-sizing:border-box;padding:8px}code{background:#eef;padding:1px 4px;border-radius:3px}
+.buttons{display:flex;gap:8px;margin-top:8px}button{margin-top:0;padding:8px 14px;font-size:14px}
+.preview{background:#f1f3ff;border-radius:6px;padding:8px 12px;margin-top:8px}.preview p{margin:4px 0 0;white-space:pre-wrap}`,
+      }),
+    );
   }
 
   scope.get(TEMPLATES_PATH, async (request, reply) => {
