@@ -457,5 +457,8 @@ export const en = {
       },
     },
   },
-  messages: { invalidCredentials: 'Wrong e-mail or password' },
+  messages: {
+    invalidCredentials: 'Wrong e-mail or password',
+    'Make a new one-time password?': 'Make a new one-time password? The old one stops working.',
+  },
 };
