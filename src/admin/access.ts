@@ -26,6 +26,7 @@ export const RECORD_ACTIONS = [
   'reissueCard',
   'erase',
   'linkCode',
+  'resetPassword',
   'retry',
   // Pages of our own beside a record (not AdminJS actions); the table still decides who.
   'exportData',
@@ -77,9 +78,10 @@ const ACTIONS: Record<PanelResource, Rules> = {
   Branch: CATALOGUE_ACTIONS,
   Service: CATALOGUE_ACTIONS,
   Master: CATALOGUE_ACTIONS,
+  // Admins manage everyone but owners: the staff service refuses them on an owner.
   StaffUser: {
-    owner: ['list', 'show', 'search', 'linkCode'],
-    admin: ['list', 'show', 'search', 'linkCode'],
+    owner: ['list', 'show', 'new', 'edit', 'search', 'linkCode', 'resetPassword'],
+    admin: ['list', 'show', 'new', 'edit', 'search', 'linkCode', 'resetPassword'],
   },
   AuditEntry: {
     owner: ['list', 'show', 'search'],
@@ -155,6 +157,17 @@ const COUPON_FIELDS = [
   'created_at',
 ] as const;
 const LOYALTY_CARD_FIELDS = ['number', 'client_id', 'issued_at', 'revoked_at'] as const;
+const STAFF_FIELDS = [
+  'id',
+  'email',
+  'display_name',
+  'role',
+  'branch_id',
+  'locale',
+  'active',
+  'last_login_at',
+  'created_at',
+] as const;
 
 /**
  * Fields each role may receive, per resource. Fields not named are removed on the server before
@@ -203,8 +216,8 @@ const FIELDS: Record<PanelResource, Partial<Record<StaffRole, readonly string[]>
     ],
   },
   StaffUser: {
-    owner: ['id', 'email', 'display_name', 'role', 'active', 'last_login_at', 'created_at'],
-    admin: ['id', 'email', 'display_name', 'role', 'active', 'last_login_at', 'created_at'],
+    owner: STAFF_FIELDS,
+    admin: STAFF_FIELDS,
   },
   AuditEntry: {
     owner: ['id', 'at', 'actor_type', 'actor_id', 'action', 'entity', 'entity_id', 'ip', 'details'],

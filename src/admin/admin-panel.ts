@@ -54,7 +54,8 @@ import { BranchSource, MasterSource, ServiceSource } from './resources/catalogue
 import { type ClientCard, ClientSource } from './resources/client-source.js';
 import { CouponSource } from './resources/coupon-source.js';
 import { HolidaySource } from './resources/holiday-source.js';
-import { auditLogSource, outboxSource, staffUsersSource } from './resources/table-source.js';
+import { StaffSource } from './resources/staff-source.js';
+import { auditLogSource, outboxSource } from './resources/table-source.js';
 import { VisitSource } from './resources/visit-source.js';
 import { PostgresSessionStore } from './session-store.js';
 import { registerStatsPage } from './stats-page.js';
@@ -223,12 +224,34 @@ export function panelResources(
       },
     ),
     guarded(
-      staffUsersSource(deps.db),
+      new StaffSource(deps.db, deps.staff),
       { name: 'Settings', icon: 'Settings' },
       {
         list: ['email', 'display_name', 'role', 'active', 'last_login_at'],
+        show: [
+          'email',
+          'display_name',
+          'role',
+          'branch_id',
+          'locale',
+          'active',
+          'last_login_at',
+          'created_at',
+        ],
+        filter: ['email', 'display_name'],
       },
-      staffActions({ staff: deps.staff }),
+      {
+        ...staffActions({ staff: deps.staff }),
+        // The e-mail is given once, at creation; a new account is active.
+        new: {
+          isAccessible: ({ currentAdmin }: ActionContext) => can(currentAdmin, 'StaffUser', 'new'),
+          layout: ['email', 'display_name', 'role', 'branch_id', 'locale'],
+        },
+        edit: {
+          isAccessible: ({ currentAdmin }: ActionContext) => can(currentAdmin, 'StaffUser', 'edit'),
+          layout: ['display_name', 'role', 'branch_id', 'locale', 'active'],
+        },
+      },
     ),
     guarded(
       auditLogSource(deps.db),

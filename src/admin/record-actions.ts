@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import type { ClientService } from '../domain/clients/client-service.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, InvalidInputError } from '../domain/errors.js';
 import type { CardService } from '../domain/loyalty/card-service.js';
 import { retryMessage } from '../domain/outbox/outbox.js';
 import type { StaffService } from '../domain/staff/staff-service.js';
@@ -94,7 +94,22 @@ export function clientActions(deps: { clients: ClientService; cards: CardService
   };
 }
 
-/** Staff actions: a one-time code that links the person's Telegram to their account. */
+/** Why a staff action was refused, for the person who asked. */
+function staffRefusal(err: unknown, locale: string): Notice {
+  if (err instanceof InvalidInputError && err.code === 'owner_only')
+    return {
+      message: ru(locale)
+        ? 'Это может сделать для владельца только владелец.'
+        : 'Only an owner may do this for an owner.',
+      type: 'error',
+    };
+  throw err;
+}
+
+/**
+ * Staff actions: a one-time code that links the person's Telegram to their account, and a new
+ * one-time password (shown once; the person must replace it at the next login).
+ */
 export function staffActions(deps: { staff: StaffService }) {
   return {
     linkCode: recordAction('StaffUser', 'linkCode', {
@@ -103,13 +118,36 @@ export function staffActions(deps: { staff: StaffService }) {
       run: async (id, actor, locale) => {
         const user = await deps.staff.getById(id);
         if (!user) return { message: 'Not found', type: 'error' };
-        const { code } = await deps.staff.createLinkCode(user.email, actor);
-        return {
-          message: ru(locale)
-            ? `Отправьте сотруднику: /start staff_${code} (действует сутки, один раз)`
-            : `Send them: /start staff_${code} (valid for a day, once)`,
-          type: 'success',
-        };
+        try {
+          const { code } = await deps.staff.createLinkCode(user.email, actor);
+          return {
+            message: ru(locale)
+              ? `Отправьте сотруднику: /start staff_${code} (действует сутки, один раз)`
+              : `Send them: /start staff_${code} (valid for a day, once)`,
+            type: 'success',
+          };
+        } catch (err) {
+          return staffRefusal(err, locale);
+        }
+      },
+    }),
+    resetPassword: recordAction('StaffUser', 'resetPassword', {
+      icon: 'Key',
+      guard: 'Make a new one-time password?',
+      run: async (id, actor, locale) => {
+        const user = await deps.staff.getById(id);
+        if (!user) return { message: 'Not found', type: 'error' };
+        try {
+          const password = await deps.staff.resetPassword(user.email, actor);
+          return {
+            message: ru(locale)
+              ? `Новый одноразовый пароль: ${password} — показан один раз; при входе его нужно будет сменить.`
+              : `New one-time password: ${password} — shown once; it must be changed at the next login.`,
+            type: 'success',
+          };
+        } catch (err) {
+          return staffRefusal(err, locale);
+        }
       },
     }),
   };

@@ -28,6 +28,13 @@ const REFERENCES: Record<string, PanelResource> = {
   client_id: 'Client',
 };
 
+/** An empty form of a resource's first field (AdminJS echoes what was posted). */
+const EMPTY_FORM: Partial<Record<PanelResource, string>> = {
+  Coupon: 'percent=',
+  Master: 'display_name=',
+  StaffUser: 'email=',
+};
+
 /** Every params object in an AdminJS API answer, with the resource it belongs to. */
 function paramsIn(body: unknown, resource: PanelResource = 'Client'): Record<string, unknown>[] {
   return recordsIn(body, resource).map((r) => r.params);
@@ -207,8 +214,7 @@ describe('panel: every role × resource × action, through the API and the pages
                     origin: h.url,
                     'content-type': 'application/x-www-form-urlencoded',
                   },
-                  body:
-                    { Master: 'display_name=', Coupon: 'percent=' }[resource as string] ?? 'name=',
+                  body: EMPTY_FORM[resource] ?? 'name=',
                 })
               : await h.get(path(resource, action), cookies.get(role));
           const text = await response.text();
@@ -287,7 +293,7 @@ describe('panel: every role × resource × action, through the API and the pages
   it('client and staff actions: denied where the table says, and doing what they say', async () => {
     const owned: Partial<Record<PanelResource, readonly string[]>> = {
       Client: ['reissueCard', 'erase'],
-      StaffUser: ['linkCode'],
+      StaffUser: ['linkCode', 'resetPassword'],
       OutboxMessage: ['retry'],
       Coupon: ['revoke'],
     };

@@ -61,9 +61,19 @@ const FIELD_MESSAGES: Record<string, string> = {
   format: 'wrong format',
   cycle: 'cannot be placed under itself or its own descendant',
   too_deep: 'too many levels',
+  owner_only: 'only an owner may do this for an owner',
+  self: 'you cannot change this on your own account',
+  last_owner: 'the salon needs at least one active owner',
+  not_allowed: 'not allowed',
 };
 
 function toValidationError(err: unknown): unknown {
+  if (err instanceof InvalidInputError && err.field === 'record') {
+    return new ValidationError(
+      {},
+      { message: FIELD_MESSAGES[err.code] ?? err.code, type: err.code },
+    );
+  }
   if (err instanceof InvalidInputError || err instanceof ConflictError) {
     return new ValidationError({
       [err.field]: { message: FIELD_MESSAGES[err.code] ?? err.code, type: err.code },

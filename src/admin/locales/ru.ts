@@ -14,6 +14,7 @@ export const ru = {
     reissueCard: 'Новая карта',
     erase: 'Стереть данные',
     linkCode: 'Код привязки Telegram',
+    resetPassword: 'Новый одноразовый пароль',
     retry: 'Отправить снова',
   },
   buttons: {
@@ -103,13 +104,17 @@ export const ru = {
           master: 'Мастер',
           analyst: 'Аналитик',
         },
+        locale: { ru: 'Русский', en: 'English' },
       },
       properties: {
         email: 'Эл. почта',
         display_name: 'Имя',
         role: 'Роль',
+        branch_id: 'Филиал',
+        locale: 'Язык',
         active: 'Активен',
         last_login_at: 'Последний вход',
+        created_at: 'Создан',
       },
     },
     AuditEntry: {
@@ -272,6 +277,8 @@ export const ru = {
     noRecordsInResource: 'Здесь пока нет записей',
     noRecords: 'Нет записей',
     confirmDelete: 'Удалить эту запись?',
+    'Make a new one-time password?':
+      'Сделать новый одноразовый пароль? Старый перестанет работать.',
     invalidCredentials: 'Неверная почта или пароль',
     keyPlaceholder: 'КЛЮЧ',
     valuePlaceholder: 'ЗНАЧЕНИЕ',
@@ -294,6 +301,7 @@ export const en = {
     reissueCard: 'New card',
     erase: 'Erase data',
     linkCode: 'Telegram link code',
+    resetPassword: 'New one-time password',
     retry: 'Send again',
   },
   components: {
@@ -350,13 +358,17 @@ export const en = {
           master: 'Master',
           analyst: 'Analyst',
         },
+        locale: { ru: 'Русский', en: 'English' },
       },
       properties: {
         email: 'E-mail',
         display_name: 'Name',
         role: 'Role',
+        branch_id: 'Branch',
+        locale: 'Language',
         active: 'Active',
         last_login_at: 'Last login',
+        created_at: 'Created',
       },
     },
     AuditEntry: {
@@ -495,5 +507,8 @@ export const en = {
       },
     },
   },
-  messages: { invalidCredentials: 'Wrong e-mail or password' },
+  messages: {
+    invalidCredentials: 'Wrong e-mail or password',
+    'Make a new one-time password?': 'Make a new one-time password? The old one stops working.',
+  },
 };

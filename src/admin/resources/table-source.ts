@@ -67,29 +67,6 @@ export class TableSource implements RecordSource {
   }
 }
 
-export function staffUsersSource(db: Kysely<Database>): TableSource {
-  return new TableSource(
-    db,
-    'StaffUser',
-    'staff_users',
-    [
-      { path: 'id', type: 'uuid', isId: true },
-      { path: 'email', type: 'string', isTitle: true, sortable: true },
-      { path: 'display_name', type: 'string', sortable: true },
-      {
-        path: 'role',
-        type: 'string',
-        sortable: true,
-        availableValues: ['owner', 'admin', 'manager', 'master', 'analyst'],
-      },
-      { path: 'active', type: 'boolean' },
-      { path: 'last_login_at', type: 'datetime', sortable: true },
-      { path: 'created_at', type: 'datetime', sortable: true },
-    ],
-    { column: 'created_at', direction: 'asc' },
-  );
-}
-
 export function auditLogSource(db: Kysely<Database>): TableSource {
   return new TableSource(
     db,

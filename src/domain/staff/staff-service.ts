@@ -36,7 +36,29 @@ export class LinkCodeError extends DomainError {
   }
 }
 
+/**
+ * A staff change the rules forbid: an admin touching an owner, a change to one's own role or
+ * activity, or leaving the salon without an active owner. `field` names the form field.
+ */
+export class StaffRuleError extends InvalidInputError {
+  override name = 'StaffRuleError';
+  constructor(field: string, code: 'owner_only' | 'self' | 'last_owner' | 'not_allowed') {
+    super(field, code);
+  }
+}
+
+export interface StaffPatch {
+  displayName?: string;
+  role?: StaffRole;
+  branchId?: string | null;
+  locale?: string;
+  active?: boolean;
+}
+
 const LINK_CODE_HOURS = 24;
+const LOCALES = ['ru', 'en'];
+const MAX_NAME_LENGTH = 120;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface StaffUser {
   id: string;
@@ -75,6 +97,41 @@ export function normaliseEmail(raw: string): string {
   return email;
 }
 
+function checkDisplayName(raw: unknown): string {
+  if (typeof raw !== 'string') throw new InvalidInputError('displayName', 'required');
+  const name = cleanText('displayName', raw, MAX_NAME_LENGTH);
+  if (name === '') throw new InvalidInputError('displayName', 'required');
+  return name;
+}
+
+function checkRole(role: unknown): StaffRole {
+  if (!STAFF_ROLES.includes(role as StaffRole)) throw new InvalidInputError('role', 'invalid');
+  return role as StaffRole;
+}
+
+function checkLocale(locale: unknown): string {
+  if (typeof locale !== 'string' || !LOCALES.includes(locale))
+    throw new InvalidInputError('locale', 'invalid');
+  return locale;
+}
+
+/** A branch that exists, or none. */
+async function checkBranch(
+  db: Kysely<Database>,
+  branchId: string | null | undefined,
+): Promise<string | null> {
+  if (branchId === null || branchId === undefined || branchId === '') return null;
+  if (typeof branchId !== 'string' || !UUID.test(branchId))
+    throw new InvalidInputError('branchId', 'invalid');
+  const row = await db
+    .selectFrom('branches')
+    .select('id')
+    .where('id', '=', branchId)
+    .executeTakeFirst();
+  if (!row) throw new InvalidInputError('branchId', 'invalid');
+  return row.id;
+}
+
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) throw new InvalidInputError('password', 'too_short');
   if (password.length > MAX_PASSWORD_LENGTH) throw new InvalidInputError('password', 'too_long');
@@ -106,25 +163,26 @@ export class StaffService {
     },
     actor: Actor,
   ): Promise<{ user: StaffUser; password: string }> {
-    const email = normaliseEmail(input.email);
-    const displayName = cleanText('displayName', input.displayName, 120);
-    if (displayName === '') throw new InvalidInputError('displayName', 'required');
-    if (!STAFF_ROLES.includes(input.role)) throw new InvalidInputError('role', 'invalid');
+    const email = normaliseEmail(typeof input.email === 'string' ? input.email : '');
+    const displayName = checkDisplayName(input.displayName);
+    const role = checkRole(input.role);
     const oneTime = input.password === undefined;
     const password = input.password ?? this.crypto.generatePassword();
     checkPassword(password);
-    const locale = input.locale ?? 'ru';
-    if (!['ru', 'en'].includes(locale)) throw new InvalidInputError('locale', 'invalid');
+    const locale = checkLocale(input.locale ?? 'ru');
+    const branchId = await checkBranch(this.db, input.branchId);
     try {
       const row = await this.db.transaction().execute(async (tx) => {
+        const acting = await this.actingRole(tx, actor);
+        if (acting === 'admin' && role === 'owner') throw new StaffRuleError('role', 'owner_only');
         const created = await tx
           .insertInto('staff_users')
           .values({
             email,
             display_name: displayName,
-            role: input.role,
+            role,
             password_hash: this.crypto.hashPassword(password),
-            branch_id: input.branchId ?? null,
+            branch_id: branchId,
             locale,
             must_change_password: oneTime,
           })
@@ -134,7 +192,7 @@ export class StaffService {
           action: 'create',
           entity: 'staff_user',
           entityId: created.id,
-          details: { role: input.role },
+          details: { role },
         });
         return created;
       });
@@ -220,25 +278,153 @@ export class StaffService {
   async resetPassword(rawEmail: string, actor: Actor): Promise<string> {
     const email = normaliseEmail(rawEmail);
     const password = this.crypto.generatePassword();
-    const row = await this.db
-      .updateTable('staff_users')
-      .set({
-        password_hash: this.crypto.hashPassword(password),
-        must_change_password: true,
-        failed_logins: 0,
-        locked_until: null,
-        updated_at: new Date(),
-      })
-      .where(sql`lower(email)`, '=', email)
-      .returning('id')
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError('staff_user');
-    await recordAudit(this.db, actor, {
-      action: 'reset_password',
-      entity: 'staff_user',
-      entityId: row.id,
+    const hash = this.crypto.hashPassword(password);
+    await this.db.transaction().execute(async (tx) => {
+      const target = await tx
+        .selectFrom('staff_users')
+        .select(['id', 'role'])
+        .where(sql`lower(email)`, '=', email)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!target) throw new NotFoundError('staff_user');
+      await this.mayManage(tx, actor, target.role, 'record');
+      await tx
+        .updateTable('staff_users')
+        .set({
+          password_hash: hash,
+          must_change_password: true,
+          failed_logins: 0,
+          locked_until: null,
+          updated_at: new Date(),
+        })
+        .where('id', '=', target.id)
+        .execute();
+      await recordAudit(tx, actor, {
+        action: 'reset_password',
+        entity: 'staff_user',
+        entityId: target.id,
+      });
     });
     return password;
+  }
+
+  /**
+   * Changes a staff account. An admin may not touch an owner or make one; nobody changes their
+   * own role or deactivates themselves; the last active owner stays an active owner (the
+   * owners' rows are locked, so two demotions at once cannot both pass). Deactivation ends the
+   * person's panel sessions.
+   */
+  async update(id: string, patch: StaffPatch, actor: Actor): Promise<StaffUser> {
+    if (typeof id !== 'string' || !UUID.test(id)) throw new NotFoundError('staff_user');
+    const displayName =
+      patch.displayName === undefined ? undefined : checkDisplayName(patch.displayName);
+    const role = patch.role === undefined ? undefined : checkRole(patch.role);
+    const locale = patch.locale === undefined ? undefined : checkLocale(patch.locale);
+    const branchId =
+      patch.branchId === undefined ? undefined : await checkBranch(this.db, patch.branchId);
+    if (patch.active !== undefined && typeof patch.active !== 'boolean')
+      throw new InvalidInputError('active', 'invalid');
+    const result = await this.db.transaction().execute(async (tx) => {
+      // The owners first, always in the same order, then the account itself.
+      const owners = await tx
+        .selectFrom('staff_users')
+        .select('id')
+        .where('role', '=', 'owner')
+        .where('active', '=', true)
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+      const row = await tx
+        .selectFrom('staff_users')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError('staff_user');
+      const acting = await this.actingRole(tx, actor);
+      if (acting === 'admin') {
+        if (row.role === 'owner') throw new StaffRuleError('role', 'owner_only');
+        if (role === 'owner') throw new StaffRuleError('role', 'owner_only');
+      }
+      const changes: {
+        display_name?: string;
+        role?: StaffRole;
+        branch_id?: string | null;
+        locale?: string;
+        active?: boolean;
+      } = {};
+      if (displayName !== undefined && displayName !== row.display_name)
+        changes.display_name = displayName;
+      if (role !== undefined && role !== row.role) changes.role = role;
+      if (branchId !== undefined && branchId !== row.branch_id) changes.branch_id = branchId;
+      if (locale !== undefined && locale !== row.locale) changes.locale = locale;
+      if (patch.active !== undefined && patch.active !== row.active) changes.active = patch.active;
+      const self = actor.type === 'staff' && actor.id === row.id;
+      if (self && changes.role !== undefined) throw new StaffRuleError('role', 'self');
+      if (self && changes.active === false) throw new StaffRuleError('active', 'self');
+      const losesOwner =
+        row.role === 'owner' &&
+        row.active &&
+        (changes.role !== undefined || changes.active === false);
+      if (losesOwner && !owners.some((o) => o.id !== row.id))
+        throw new StaffRuleError(changes.role !== undefined ? 'role' : 'active', 'last_owner');
+      const fields = Object.keys(changes);
+      if (fields.length === 0) return { row, fields };
+      const updated = await tx
+        .updateTable('staff_users')
+        .set({ ...changes, updated_at: new Date() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (changes.active === false) {
+        await tx
+          .deleteFrom('admin_sessions')
+          .where(sql<string>`data->'adminUser'->>'id'`, '=', id)
+          .execute();
+      }
+      await recordAudit(tx, actor, {
+        action: 'update',
+        entity: 'staff_user',
+        entityId: id,
+        details: {
+          fields,
+          ...(changes.role !== undefined ? { role: { from: row.role, to: updated.role } } : {}),
+        },
+      });
+      return { row: updated, fields };
+    });
+    if (result.fields.length > 0)
+      this.logger.info({ staffId: id, fields: result.fields }, 'staff account changed');
+    return toStaffUser(result.row);
+  }
+
+  /**
+   * The role of the staff member acting, or null for the system (CLI, start-up). A staff actor
+   * that is unknown or inactive may do nothing.
+   */
+  private async actingRole(db: Kysely<Database>, actor: Actor): Promise<StaffRole | null> {
+    if (actor.type === 'system') return null;
+    if (actor.type !== 'staff' || typeof actor.id !== 'string' || !UUID.test(actor.id))
+      throw new StaffRuleError('record', 'not_allowed');
+    const row = await db
+      .selectFrom('staff_users')
+      .select(['role', 'active'])
+      .where('id', '=', actor.id)
+      .executeTakeFirst();
+    if (!row?.active || !['owner', 'admin'].includes(row.role))
+      throw new StaffRuleError('record', 'not_allowed');
+    return row.role;
+  }
+
+  /** Only owners (and the system) manage owners. */
+  private async mayManage(
+    db: Kysely<Database>,
+    actor: Actor,
+    targetRole: StaffRole,
+    field: string,
+  ): Promise<void> {
+    const acting = await this.actingRole(db, actor);
+    if (acting === 'admin' && targetRole === 'owner') throw new StaffRuleError(field, 'owner_only');
   }
 
   /** Replaces a password after checking the current one; clears the one-time flag. */
@@ -281,10 +467,11 @@ export class StaffService {
     const email = normaliseEmail(rawEmail);
     const row = await this.db
       .selectFrom('staff_users')
-      .select('id')
+      .select(['id', 'role'])
       .where(sql`lower(email)`, '=', email)
       .executeTakeFirst();
     if (!row) throw new NotFoundError('staff_user');
+    await this.mayManage(this.db, actor, row.role, 'record');
     const code = this.crypto.randomToken(18);
     const expiresAt = new Date(Date.now() + LINK_CODE_HOURS * 3_600_000);
     await this.db
