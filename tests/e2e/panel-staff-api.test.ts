@@ -175,6 +175,20 @@ describe('panel: staff accounts through the JSON API', () => {
     expect(JSON.stringify(audit)).not.toContain(password);
   });
 
+  it('a password reset ends the sessions opened with the old password', async () => {
+    const email = await h.addStaff('manager');
+    const old = await h.login(email);
+    expect((await h.get('/admin/api/resources/Client/actions/list', old)).status).toBe(200);
+    const staff = await h.t.db
+      .selectFrom('staff_users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    const reset = await post(`${API}/records/${staff.id}/resetPassword`, cookie('owner'));
+    expect(reset.json().notice.type).toBe('success');
+    expect((await h.get('/admin/api/resources/Client/actions/list', old)).status).toBe(401);
+  });
+
   it('the e-mail stays as created; deactivation logs the person out; self-changes are refused', async () => {
     const target = id('analyst');
     const edited = await post(`${API}/records/${target}/edit`, cookie('owner'), {

@@ -186,15 +186,25 @@ export const ru = {
       },
     },
     Holiday: {
+      labels: {
+        kind: { fixed: 'Дата', 'nth-weekday': 'День недели месяца' },
+        audience_kind: {
+          all: 'Все',
+          tags: 'По меткам',
+          level: 'По уровням',
+          branch: 'По филиалам',
+          recent: 'Недавние гости',
+        },
+      },
       properties: {
         name: 'Название',
-        kind: 'Вид: fixed — дата, nth-weekday — день недели месяца',
+        kind: 'Вид',
         month: 'Месяц (1–12)',
         day: 'Число (для даты)',
         weekday: 'День недели (1 — пн … 7 — вс)',
         nth: 'Который по счёту (1–4, −1 — последний)',
         local_hour: 'Час отправки (0–23, время филиала)',
-        audience_kind: 'Кому: all, tags, level, branch, recent',
+        audience_kind: 'Кому',
         audience_values: 'Метки, уровни или филиалы (через запятую)',
         audience_months: 'Для recent: был(а) в салоне за месяцев',
         active: 'Включён',
@@ -231,6 +241,16 @@ export const ru = {
       },
     },
     Coupon: {
+      labels: {
+        state: {
+          active: 'Действует',
+          reserved: 'Держится за визитом',
+          redeemed: 'Использован',
+          expired: 'Истёк',
+          revoked: 'Отозван',
+        },
+        kind: { birthday: 'День рождения', winback: 'Возвращение', manual: 'Вручную' },
+      },
       actions: { revoke: 'Отозвать' },
       properties: {
         code: 'Код',
@@ -440,15 +460,25 @@ export const en = {
       },
     },
     Holiday: {
+      labels: {
+        kind: { fixed: 'Date', 'nth-weekday': 'Weekday of the month' },
+        audience_kind: {
+          all: 'Everyone',
+          tags: 'By tags',
+          level: 'By level',
+          branch: 'By branch',
+          recent: 'Recent guests',
+        },
+      },
       properties: {
         name: 'Name',
-        kind: 'Kind: fixed (a date) or nth-weekday',
+        kind: 'Kind',
         month: 'Month (1–12)',
         day: 'Day (for a date)',
         weekday: 'Weekday (1 = Mon … 7 = Sun)',
         nth: 'Which one (1–4, -1 = last)',
         local_hour: 'Hour to send (0–23, branch time)',
-        audience_kind: 'Audience: all, tags, level, branch, recent',
+        audience_kind: 'Audience',
         audience_values: 'Tags, levels or branches (comma separated)',
         audience_months: 'For recent: visited within months',
         active: 'Active',
@@ -485,6 +515,16 @@ export const en = {
       },
     },
     Coupon: {
+      labels: {
+        state: {
+          active: 'Active',
+          reserved: 'Held for a visit',
+          redeemed: 'Redeemed',
+          expired: 'Expired',
+          revoked: 'Revoked',
+        },
+        kind: { birthday: 'Birthday', winback: 'Win-back', manual: 'Manual' },
+      },
       actions: { revoke: 'Revoke' },
       properties: {
         code: 'Code',

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Crypto } from '../../crypto/crypto.js';
 import { MIN_PASSWORD_LENGTH } from '../../crypto/passwords.js';
 import type { Database, StaffRole, StaffUserRow } from '../../db/schema.js';
@@ -299,6 +299,8 @@ export class StaffService {
         })
         .where('id', '=', target.id)
         .execute();
+      // Whoever knew the old password may be logged in with it: those sessions end too.
+      await endSessions(tx, target.id);
       await recordAudit(tx, actor, {
         action: 'reset_password',
         entity: 'staff_user',
@@ -376,12 +378,7 @@ export class StaffService {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (changes.active === false) {
-        await tx
-          .deleteFrom('admin_sessions')
-          .where(sql<string>`data->'adminUser'->>'id'`, '=', id)
-          .execute();
-      }
+      if (changes.active === false) await endSessions(tx, id);
       await recordAudit(tx, actor, {
         action: 'update',
         entity: 'staff_user',
@@ -577,4 +574,12 @@ export class StaffService {
       return { email: INITIAL_OWNER_EMAIL, password };
     });
   }
+}
+
+/** Ends a staff member's panel sessions (the panel keeps its sessions in this table). */
+async function endSessions(tx: Transaction<Database>, staffId: string): Promise<void> {
+  await tx
+    .deleteFrom('admin_sessions')
+    .where(sql<string>`data->'adminUser'->>'id'`, '=', staffId)
+    .execute();
 }
