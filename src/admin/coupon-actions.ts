@@ -24,7 +24,7 @@ export function couponActions(deps: { loyalty: LoyaltyService }) {
   const revoke = recordAction('Coupon', 'revoke', {
     icon: 'XCircle',
     variant: 'danger',
-    guard: 'Revoke this coupon? The client can no longer use it.',
+    guard: 'guardRevokeCoupon',
     run: async (id, actor, locale) => {
       const t = locale === 'en' ? TEXT.en : TEXT.ru;
       try {

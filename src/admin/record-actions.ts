@@ -69,7 +69,7 @@ export function clientActions(deps: { clients: ClientService; cards: CardService
   return {
     reissueCard: recordAction('Client', 'reissueCard', {
       icon: 'CreditCard',
-      guard: 'Issue a new card? The old number stops working.',
+      guard: 'guardReissueCard',
       run: async (id, actor, locale) => {
         const number = await deps.cards.reissue(id, actor);
         return {
@@ -81,7 +81,7 @@ export function clientActions(deps: { clients: ClientService; cards: CardService
     erase: recordAction('Client', 'erase', {
       icon: 'Trash2',
       variant: 'danger',
-      guard: "Erase this client's personal data for good? Visits stay without a name.",
+      guard: 'guardErase',
       thenList: true,
       run: async (id, actor, locale) => {
         await deps.clients.erase(id, actor);
@@ -114,7 +114,7 @@ export function staffActions(deps: { staff: StaffService }) {
   return {
     linkCode: recordAction('StaffUser', 'linkCode', {
       icon: 'Send',
-      guard: 'Make a one-time Telegram link code for this person (valid 24 hours)?',
+      guard: 'guardLinkCode',
       run: async (id, actor, locale) => {
         const user = await deps.staff.getById(id);
         if (!user) return { message: 'Not found', type: 'error' };
@@ -133,7 +133,7 @@ export function staffActions(deps: { staff: StaffService }) {
     }),
     resetPassword: recordAction('StaffUser', 'resetPassword', {
       icon: 'Key',
-      guard: 'Make a new one-time password?',
+      guard: 'guardResetPassword',
       run: async (id, actor, locale) => {
         const user = await deps.staff.getById(id);
         if (!user) return { message: 'Not found', type: 'error' };
@@ -158,7 +158,7 @@ export function outboxActions(deps: { db: Kysely<Database> }) {
   return {
     retry: recordAction('OutboxMessage', 'retry', {
       icon: 'RefreshCw',
-      guard: 'Put this message back in the queue and try again?',
+      guard: 'guardRetry',
       run: async (id, actor, locale) =>
         (await retryMessage(deps.db, id, actor))
           ? {

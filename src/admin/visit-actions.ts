@@ -13,18 +13,12 @@ const TEXT = {
     cancel: 'Визит отменён; клиенту сообщено.',
     noShow: 'Отмечено: клиент не пришёл.',
     refused: 'Нельзя: визит уже закрыт или ещё не начался.',
-    guardComplete: 'Отметить визит состоявшимся с суммой, которую видел клиент?',
-    guardCancel: 'Отменить визит? Клиент получит сообщение.',
-    guardNoShow: 'Отметить, что клиент не пришёл?',
   },
   en: {
     complete: 'The visit is marked done, paid as the client was promised.',
     cancel: 'The visit is cancelled; the client has been told.',
     noShow: 'Marked as a no-show.',
     refused: 'Not possible: the visit is closed or has not started yet.',
-    guardComplete: 'Mark the visit done with the amount the client was shown?',
-    guardCancel: 'Cancel the visit? The client will be told.',
-    guardNoShow: 'Mark the client as a no-show?',
   },
 };
 
@@ -37,7 +31,8 @@ export function visitActions(visits: VisitService, clock: () => Date = () => new
     actionType: 'record',
     component: false,
     icon: name === 'complete' ? 'Check' : name === 'cancel' ? 'X' : 'UserX',
-    guard: TEXT.en[guard],
+    // A message key: AdminJS translates it in the user's language (locales/ru.ts).
+    guard,
     isAccessible: ({ currentAdmin, record }: ActionContext) =>
       can(currentAdmin, 'Visit', name) && OPEN.includes(String(record?.params.status ?? '')),
     handler: async (

@@ -213,6 +213,20 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     await expect.poll(() => page.textContent('body')).toContain('Отменить визит');
     expect(await page.textContent('body')).toContain('Состояние');
     await fits();
+    // The confirmation asks in Russian; saying no changes nothing.
+    await page.getByText('Отменить визит').first().click();
+    await expect.poll(() => page.textContent('body')).toContain('Клиент получит сообщение.');
+    await screenshot(page, 'manager-cancel-guard-ru');
+    await page.getByRole('button', { name: 'Отмена' }).click();
+    expect(
+      (
+        await h.t.db
+          .selectFrom('appointments')
+          .select('status')
+          .where('id', '=', visit.id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('booked');
 
     for (const [path, text] of [
       ['/admin/book', 'Запись клиента'],

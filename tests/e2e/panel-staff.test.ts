@@ -56,7 +56,7 @@ describe.runIf(browserAvailable())('panel: the owner manages staff accounts', ()
     await page.getByText('New one-time password', { exact: true }).first().click();
     await expect
       .poll(() => page.textContent('body'))
-      .toContain('Make a new one-time password? The old one stops working.');
+      .toContain('Make a new one-time password? The old one stops working and open sessions end.');
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect
       .poll(() => page.textContent('body'))

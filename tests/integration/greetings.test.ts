@@ -22,6 +22,8 @@ import { silentLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 const OWNER = { type: 'staff' as const, id: null };
+/** Staff accounts are made by the system here (the CLI's actor): a staff actor must exist. */
+const SETUP = { type: 'system' as const, id: null };
 const NOW = new Date('2030-03-01T09:00:00Z');
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
@@ -296,7 +298,7 @@ describe('greetings: holidays, sources and templates in the domain', () => {
     const s = createServices({ db: t.db, crypto, logger: silentLogger });
     const linked = await s.staff.create(
       { email: 'linked@salon.test', displayName: 'Ирина', role: 'owner', password: 'p'.repeat(12) },
-      OWNER,
+      SETUP,
     );
     const unlinked = await s.staff.create(
       {
@@ -305,7 +307,7 @@ describe('greetings: holidays, sources and templates in the domain', () => {
         role: 'admin',
         password: 'p'.repeat(12),
       },
-      OWNER,
+      SETUP,
     );
     await t.db
       .updateTable('staff_users')

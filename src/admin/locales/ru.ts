@@ -297,8 +297,16 @@ export const ru = {
     noRecordsInResource: 'Здесь пока нет записей',
     noRecords: 'Нет записей',
     confirmDelete: 'Удалить эту запись?',
-    'Make a new one-time password?':
-      'Сделать новый одноразовый пароль? Старый перестанет работать.',
+    guardComplete: 'Отметить визит состоявшимся с суммой, которую видел клиент?',
+    guardCancel: 'Отменить визит? Клиент получит сообщение.',
+    guardNoShow: 'Отметить, что клиент не пришёл?',
+    guardReissueCard: 'Выпустить новую карту? Старый номер перестанет работать.',
+    guardErase: 'Стереть данные клиента навсегда? Визиты останутся без имени.',
+    guardLinkCode: 'Сделать одноразовый код привязки Telegram (действует сутки)?',
+    guardResetPassword:
+      'Сделать новый одноразовый пароль? Старый перестанет работать, открытые сессии закроются.',
+    guardRetry: 'Вернуть сообщение в очередь и попробовать снова?',
+    guardRevokeCoupon: 'Отозвать купон? Клиент больше не сможет им воспользоваться.',
     invalidCredentials: 'Неверная почта или пароль',
     keyPlaceholder: 'КЛЮЧ',
     valuePlaceholder: 'ЗНАЧЕНИЕ',
@@ -549,6 +557,15 @@ export const en = {
   },
   messages: {
     invalidCredentials: 'Wrong e-mail or password',
-    'Make a new one-time password?': 'Make a new one-time password? The old one stops working.',
+    guardComplete: 'Mark the visit done with the amount the client was shown?',
+    guardCancel: 'Cancel the visit? The client will be told.',
+    guardNoShow: 'Mark the client as a no-show?',
+    guardReissueCard: 'Issue a new card? The old number stops working.',
+    guardErase: "Erase this client's personal data for good? Visits stay without a name.",
+    guardLinkCode: 'Make a one-time Telegram link code for this person (valid 24 hours)?',
+    guardResetPassword:
+      'Make a new one-time password? The old one stops working and open sessions end.',
+    guardRetry: 'Put this message back in the queue and try again?',
+    guardRevokeCoupon: 'Revoke this coupon? The client can no longer use it.',
   },
 };
