@@ -11,6 +11,7 @@ import {
 } from '../../src/domain/conversations/conversation-store.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 import { ClientMessages } from '../../src/domain/messages/client-messages.js';
+import { grantedAmong, recordConsents } from '../../src/domain/onboarding/consents.js';
 import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
 import { createLogger } from '../../src/logger.js';
 import { testCrypto } from '../helpers/fixtures.js';
@@ -101,6 +102,22 @@ describe('clients: privacy, search, erasure, validation, logs', () => {
   });
   afterAll(async () => {
     await t.drop();
+  });
+
+  it('reads a page of clients and their latest health consent in one go', async () => {
+    const a = await clients.create({ name: 'Пакет Один', allergies: 'пыль' }, staff);
+    const b = await clients.create({ name: 'Пакет Два' }, staff);
+    const c = await clients.create({ name: 'Пакет Три' }, staff);
+    await recordConsents(t.db, a.id, [{ purpose: 'health_data', granted: true }], 'panel');
+    await recordConsents(t.db, b.id, [{ purpose: 'health_data', granted: true }], 'panel');
+    // The latest decision counts: b withdrew.
+    await recordConsents(t.db, b.id, [{ purpose: 'health_data', granted: false }], 'panel');
+    await clients.erase(c.id, staff);
+    const found = await clients.findManyById([a.id, b.id, c.id, a.id, 'not-an-id']);
+    expect([...found.keys()].sort()).toEqual([a.id, b.id].sort());
+    expect(found.get(a.id)?.allergies).toBe('пыль');
+    expect(await grantedAmong(t.db, [a.id, b.id, c.id], 'health_data')).toEqual(new Set([a.id]));
+    expect(await grantedAmong(t.db, [], 'health_data')).toEqual(new Set());
   });
 
   it('round-trips every field through create, get and update', async () => {

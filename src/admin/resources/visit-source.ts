@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import type { ClientService } from '../../domain/clients/client-service.js';
 import { isUuid } from '../../domain/clients/client-service.js';
-import { currentConsents } from '../../domain/onboarding/consents.js';
+import { grantedAmong } from '../../domain/onboarding/consents.js';
 import { getSetting } from '../../domain/settings.js';
 import { amountDue, toVisitView, visitQuery } from '../../domain/visits/visit-view.js';
 import type { FieldSpec, Page, Params, RecordSource } from '../adapter/record-source.js';
@@ -100,14 +100,16 @@ export class VisitSource implements RecordSource {
       .offset(page.offset)
       .execute();
     const phone = await this.showsPhone(master);
-    return Promise.all(rows.map((r) => this.toParams(toVisitView(r), phone)));
+    return this.toParams(rows.map(toVisitView), phone);
   }
 
   async findOne(id: string, actor: Actor): Promise<Params | null> {
     if (!isUuid(id)) return null;
     const { scope, master } = await this.scope(actor);
     const row = await this.query(scope, {}).where('a.id', '=', id).executeTakeFirst();
-    return row ? this.toParams(toVisitView(row), await this.showsPhone(master)) : null;
+    if (!row) return null;
+    const [params] = await this.toParams([toVisitView(row)], await this.showsPhone(master));
+    return params ?? null;
   }
 
   /** Masters see clients' phones only where the salon allows it; read once per request. */
@@ -115,24 +117,34 @@ export class VisitSource implements RecordSource {
     return !forMaster || (await getSetting(this.db, 'panel.master_sees_phone'));
   }
 
-  private async toParams(v: ReturnType<typeof toVisitView>, showPhone: boolean): Promise<Params> {
-    const client = v.clientId ? await this.clients.findById(v.clientId) : null;
-    const health = client ? (await currentConsents(this.db, client.id)).health_data : false;
-    return {
-      id: v.id,
-      startsAt: v.startsAt,
-      service: v.service,
-      master: v.master,
-      branch: v.branch,
-      status: v.status,
-      client: client?.name ?? '',
-      ...(showPhone ? { clientPhone: client?.phone ?? '' } : {}),
-      clientNotes: client?.notes ?? '',
-      clientAllergies: health ? (client?.allergies ?? '') : '',
-      price: Number(v.price),
-      discountPct: v.discountPct,
-      toPay: Number(amountDue(v.price, v.discountPct)),
-      amountPaid: v.amountPaid === null ? null : Number(v.amountPaid),
-    };
+  /** A page of visits with their clients: the clients and their health consent read at once. */
+  private async toParams(
+    views: ReturnType<typeof toVisitView>[],
+    showPhone: boolean,
+  ): Promise<Params[]> {
+    const ids = views.map((v) => v.clientId).filter((id): id is string => id !== null);
+    const [clients, health] = await Promise.all([
+      this.clients.findManyById(ids),
+      grantedAmong(this.db, ids, 'health_data'),
+    ]);
+    return views.map((v) => {
+      const client = v.clientId ? clients.get(v.clientId) : undefined;
+      return {
+        id: v.id,
+        startsAt: v.startsAt,
+        service: v.service,
+        master: v.master,
+        branch: v.branch,
+        status: v.status,
+        client: client?.name ?? '',
+        ...(showPhone ? { clientPhone: client?.phone ?? '' } : {}),
+        clientNotes: client?.notes ?? '',
+        clientAllergies: client && health.has(client.id) ? (client.allergies ?? '') : '',
+        price: Number(v.price),
+        discountPct: v.discountPct,
+        toPay: Number(amountDue(v.price, v.discountPct)),
+        amountPaid: v.amountPaid === null ? null : Number(v.amountPaid),
+      };
+    });
   }
 }

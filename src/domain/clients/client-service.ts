@@ -183,6 +183,19 @@ export class ClientService {
     return row ? this.decryptRow(row) : null;
   }
 
+  /** Several clients at once, by id, for a list page (no audit entry); erased ones are absent. */
+  async findManyById(ids: readonly string[]): Promise<Map<string, Client>> {
+    const wanted = [...new Set(ids.filter(isUuid))];
+    if (wanted.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('id', 'in', wanted)
+      .where('erased_at', 'is', null)
+      .execute();
+    return new Map(rows.map((r) => [r.id, this.decryptRow(r)]));
+  }
+
   async getByTelegramId(telegramUserId: number): Promise<Client | null> {
     const row = await this.db
       .selectFrom('clients')

@@ -77,3 +77,23 @@ export async function currentConsents(
   for (const r of rows) out[r.purpose] = r.granted;
   return out;
 }
+
+/** Of these clients, those whose latest decision on one purpose is "granted" (one query). */
+export async function grantedAmong(
+  db: Kysely<Database>,
+  clientIds: readonly string[],
+  purpose: ConsentPurpose,
+): Promise<Set<string>> {
+  if (clientIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('client_consents')
+    .select(['client_id', 'granted'])
+    .distinctOn('client_id')
+    .where('client_id', 'in', [...new Set(clientIds)])
+    .where('purpose', '=', purpose)
+    .orderBy('client_id')
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return new Set(rows.filter((r) => r.granted).map((r) => r.client_id));
+}
