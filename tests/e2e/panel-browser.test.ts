@@ -228,6 +228,15 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
       ).status,
     ).toBe('booked');
 
+    // A wrong value is reported on its field, in Russian, and nothing is stored.
+    await page.goto(`${h.url}/admin/resources/Client/actions/new`);
+    await page.fill('input[name=name]', 'Новая Клиентка');
+    await page.fill('input[name=phone]', 'не телефон');
+    await page.locator('button[type=submit]').click();
+    await expect.poll(() => page.textContent('body')).toContain('неверное значение');
+    expect(await h.clients.findByName('Новая Клиентка')).toEqual([]);
+    await fits();
+
     for (const [path, text] of [
       ['/admin/book', 'Запись клиента'],
       ['/admin/import', 'Импорт'],
