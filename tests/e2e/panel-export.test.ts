@@ -139,6 +139,8 @@ describe('panel: client export', () => {
       .split('\r\n');
     expect(lines[0]).toBe('When;Service;Status;Client;To pay');
     expect(lines).toHaveLength(2);
+    // When: the branch's wall-clock time (Moscow), not UTC.
+    expect(lines[1]).toMatch(/^2030-01-07 10:00;/);
     expect(lines[1]).toContain('Стрижка;booked;"Анна; ""Кавычки""";1000');
     expect(text).not.toContain('79169990001');
     const owner = await h.login(await h.addStaff('owner'));

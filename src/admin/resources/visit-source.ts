@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import type { ClientService } from '../../domain/clients/client-service.js';
@@ -10,7 +11,8 @@ import type { FieldSpec, Page, Params, RecordSource } from '../adapter/record-so
 
 const FIELDS: FieldSpec[] = [
   { path: 'id', type: 'uuid', isId: true },
-  { path: 'startsAt', type: 'datetime', isTitle: true, sortable: true },
+  // The branch's own wall-clock time, whatever the time zone of the browser looking at it.
+  { path: 'startsAt', type: 'string', isTitle: true, sortable: true },
   { path: 'service', type: 'string' },
   { path: 'master', type: 'string' },
   { path: 'branch', type: 'string' },
@@ -131,7 +133,9 @@ export class VisitSource implements RecordSource {
       const client = v.clientId ? clients.get(v.clientId) : undefined;
       return {
         id: v.id,
-        startsAt: v.startsAt,
+        startsAt: DateTime.fromJSDate(v.startsAt, { zone: v.timeZone }).toFormat(
+          'yyyy-MM-dd HH:mm',
+        ),
         service: v.service,
         master: v.master,
         branch: v.branch,
