@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { createServices, type Services } from '../../src/runtime.js';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
 import { silentLogger } from '../helpers/fixtures.js';
@@ -269,6 +270,25 @@ describe("panel: completing a visit, a client's data as JSON, merging duplicates
     const twice = await form(path, cookies.owner ?? '', { with: dup.id });
     expect(twice.status).toBe(404);
     expect(await twice.text()).toContain('One of the cards is gone');
+  });
+
+  it("the client's card speaks the staff member's language (consents, visits)", async () => {
+    const client = await s.clients.create({ name: 'Ольга Карточкина' }, SYSTEM);
+    await recordConsents(h.t.db, client.id, [{ purpose: 'health_data', granted: true }], 'panel');
+    await book(client.id);
+    const show = async (cookie: string) =>
+      (
+        (await (
+          await h.get(`/admin/api/resources/Client/records/${client.id}/show`, cookie)
+        ).json()) as { record: { params: { consents: string; visits: string } } }
+      ).record.params;
+    const en = await show(cookies.owner ?? '');
+    expect(en.consents).toContain('health data: yes');
+    expect(en.visits).toMatch(/Стрижка, Ольга \(booked\)/);
+    const ru = await show(await h.login(await h.addStaff('owner', 'ru')));
+    expect(ru.consents).toContain('данные о здоровье: да');
+    expect(ru.consents).toContain('рассылки: нет');
+    expect(ru.visits).toMatch(/Стрижка, Ольга \(записан\)/);
   });
 
   describe.runIf(browserAvailable())('in the browser, 1280 px wide', () => {

@@ -169,7 +169,12 @@ export class SourceResource extends BaseResource {
   }
 
   override async findOne(id: string, context?: ActionContext): Promise<BaseRecord | null> {
-    const row = await this.source.findOne(id, actorOf(context));
+    const admin = context?.currentAdmin as unknown;
+    const row = await this.source.findOne(
+      id,
+      actorOf(context),
+      isPanelUser(admin) ? admin.locale : undefined,
+    );
     return row ? this.record(row, context) : null;
   }
 

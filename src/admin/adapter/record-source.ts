@@ -36,7 +36,8 @@ export interface RecordSource {
   readonly fields: readonly FieldSpec[];
   count(filters: Record<string, string>, actor: Actor): Promise<number>;
   find(filters: Record<string, string>, page: Page, actor: Actor): Promise<Params[]>;
-  findOne(id: string, actor: Actor): Promise<Params | null>;
+  /** `locale`: the language of the staff member asking, for texts a source composes. */
+  findOne(id: string, actor: Actor, locale?: string): Promise<Params | null>;
   create?(params: Params, actor: Actor): Promise<Params>;
   update?(id: string, params: Params, actor: Actor): Promise<Params>;
   /**

@@ -77,7 +77,7 @@ function toInput(params: Params): ClientInput {
 }
 
 /** The facts of a client card beyond the client's own fields (visits, discount, consents…). */
-export type ClientCard = (clientId: string) => Promise<Params>;
+export type ClientCard = (clientId: string, locale: string) => Promise<Params>;
 
 const PHONE_LIKE = /^[\d\s()+-]{7,}$/;
 
@@ -120,10 +120,10 @@ export class ClientSource implements RecordSource {
     return list.map(toParams);
   }
 
-  async findOne(id: string, actor: Actor): Promise<Params | null> {
+  async findOne(id: string, actor: Actor, locale = 'ru'): Promise<Params | null> {
     const client = await this.clients.get(id, actor);
     if (!client || client.erasedAt) return null;
-    return { ...toParams(client), ...(this.card ? await this.card(client.id) : {}) };
+    return { ...toParams(client), ...(this.card ? await this.card(client.id, locale) : {}) };
   }
 
   /** A client as a link from another record: the name only, so no card is opened (no audit). */
