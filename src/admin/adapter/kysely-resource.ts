@@ -51,7 +51,7 @@ class SourceProperty extends BaseProperty {
 }
 
 /** Plain error messages per domain error code, shown on the field in the form. */
-const FIELD_MESSAGES: Record<string, string> = {
+export const FIELD_MESSAGES: Record<string, string> = {
   required: 'required',
   invalid: 'invalid value',
   too_long: 'too long',
@@ -65,6 +65,14 @@ const FIELD_MESSAGES: Record<string, string> = {
   self: 'you cannot change this on your own account',
   last_owner: 'the salon needs at least one active owner',
   not_allowed: 'not allowed',
+  in_past: 'already over',
+  overlap: 'overlaps another entry',
+  duplicate: 'repeated value',
+  empty: 'required',
+  too_short: 'too short',
+  'too-long': 'too long',
+  'too-many': 'too many values',
+  wrong: 'invalid value',
 };
 
 function toValidationError(err: unknown): unknown {
