@@ -1,10 +1,12 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Crypto } from '../../src/crypto/crypto.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 import {
   CouponStateError,
   CouponUnavailableError,
 } from '../../src/domain/loyalty/loyalty-service.js';
+import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
 import { createServices, type Services } from '../../src/runtime.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
@@ -17,6 +19,7 @@ const NOW = at('2026-12-01T08:00');
 describe('manual coupons: issued with checks, revoked honestly', () => {
   let t: TestDatabase;
   let s: Services;
+  let crypto: Crypto;
   let ids: { master: string; hair: string };
   let seq = 0;
   let hour = 0;
@@ -66,9 +69,10 @@ describe('manual coupons: issued with checks, revoked honestly', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase('coupons');
+    crypto = await testCrypto();
     s = createServices({
       db: t.db,
-      crypto: await testCrypto(),
+      crypto,
       logger: silentLogger,
       clock: () => NOW,
     });
@@ -130,6 +134,28 @@ describe('manual coupons: issued with checks, revoked honestly', () => {
     expect(audit[0]?.entity_id).toBe(ok.id);
     // The audit entry names no one.
     expect(JSON.stringify(audit[0]?.details)).not.toContain('К');
+  });
+
+  it('tells the client in Telegram, once, in their language; nobody without Telegram', async () => {
+    const withBot = await s.clients.create(
+      { name: 'С ботом', telegramUserId: 7_770_001, locale: 'en' },
+      SYSTEM,
+    );
+    const withoutBot = await newClient();
+    const coupon = await manual(withBot.id, { percent: 15, categories: ['Волосы'] });
+    await manual(withoutBot.id);
+    const rows = await t.db
+      .selectFrom('outbox')
+      .select(['dedupe_key', 'payload_enc', 'chat_id', 'client_id'])
+      .where('kind', '=', 'coupon-gift')
+      .execute();
+    expect(rows.map((r) => r.client_id)).toEqual([withBot.id]);
+    expect(rows[0]?.chat_id).toBe('7770001');
+    const message = readOutboxMessage(crypto, rows[0] as never);
+    // Valid until 31 January 00:00 in Moscow: the last whole day is the 30th.
+    expect(message.text).toBe(
+      `The salon gives you a coupon ${coupon.code}: −15% (Волосы), valid until 30/01/2027. It applies by itself when you book.`,
+    );
   });
 
   it('revoking a coupon held for a visit releases it and takes it off the price', async () => {

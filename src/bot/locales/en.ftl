@@ -236,6 +236,7 @@ agenda-done = ✅ { $time } done
 agenda-no-show = 🚫 { $time } no-show
 book-discount = Your discount: { $total }%
 book-discount-coupon = Your discount: { $total }% (with coupon { $code }, { $percent }%)
+coupon-gift = The salon gives you a coupon { $code }: −{ $percent }%{ $categories }, valid until { $until }. It applies by itself when you book.
 level-up = Congratulations, you have reached the { $level } level: your discount is now at least { $percent }%.
 master-done-points = 🎁 { $points } in points, { $due } in money
 master-done-with-points = Marked done: { $amount } paid and { $points } points. Thank you!

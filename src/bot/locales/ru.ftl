@@ -236,6 +236,7 @@ agenda-done = ✅ { $time } готово
 agenda-no-show = 🚫 { $time } не пришёл
 book-discount = Ваша скидка: { $total }%
 book-discount-coupon = Ваша скидка: { $total }% (с купоном { $code }, { $percent }%)
+coupon-gift = Салон дарит вам купон { $code }: −{ $percent }%{ $categories }, действует до { $until }. Скидка применится сама при записи.
 level-up = Поздравляем, у вас уровень { $level }: ваша скидка теперь не меньше { $percent }%.
 master-done-points = 🎁 { $points } баллами, { $due } ₽ деньгами
 master-done-with-points = Отмечено: оплачено { $amount } ₽ и { $points } баллов. Спасибо!

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Crypto } from '../../crypto/crypto.js';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
@@ -391,12 +392,28 @@ export class LoyaltyService {
     return this.db.transaction().execute(async (tx) => {
       const client = await tx
         .selectFrom('clients')
-        .select('id')
+        .select(['id', 'telegram_user_id', 'blocked_bot_at', 'locale'])
         .where('id', '=', input.clientId)
         .where('erased_at', 'is', null)
         .executeTakeFirst();
       if (!client) throw new InvalidInputError('clientId', 'invalid');
       const coupon = await this.issueCoupon(tx, { ...input, kind: 'manual', categories });
+      // The client hears of a coupon given to them personally (not marketing: it is theirs).
+      if (client.telegram_user_id && !client.blocked_bot_at)
+        await enqueueMessage(tx, this.crypto, {
+          dedupeKey: `coupon-gift:${coupon.id}`,
+          chatId: Number(client.telegram_user_id),
+          clientId: client.id,
+          kind: 'coupon-gift',
+          message: {
+            text: this.translate(client.locale, 'coupon-gift', {
+              code: coupon.code,
+              percent: coupon.percent,
+              categories: categories.length > 0 ? ` (${categories.join(', ')})` : '',
+              until: await this.lastDay(tx, coupon.validUntil, client.locale),
+            }),
+          },
+        });
       await recordAudit(tx, actor, {
         action: 'issue-coupon',
         entity: 'coupon',
@@ -405,6 +422,18 @@ export class LoyaltyService {
       });
       return coupon;
     });
+  }
+
+  /** The last whole day a coupon is valid, as the salon's calendar (its first branch) shows it. */
+  private async lastDay(db: Db, validUntil: Date, locale: string): Promise<string> {
+    const branch = await db
+      .selectFrom('branches')
+      .select('time_zone')
+      .orderBy('created_at')
+      .executeTakeFirst();
+    return DateTime.fromMillis(validUntil.getTime() - 1, { zone: branch?.time_zone ?? 'UTC' })
+      .setLocale(locale === 'en' ? 'en-GB' : 'ru')
+      .toLocaleString(DateTime.DATE_SHORT);
   }
 
   /**
