@@ -553,7 +553,7 @@ export async function registerPanel(app: FastifyInstance, deps: PanelDeps): Prom
       source: new ClientSource(deps.clients, deps.cards),
     });
     registerTemplatesPage(scope, { db: deps.db, crypto: deps.crypto });
-    registerLoyaltyPage(scope, { loyalty: deps.loyalty });
+    registerLoyaltyPage(scope, { loyalty: deps.loyalty, db: deps.db });
   });
   return admin;
 }

@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
+import type { Database } from '../db/schema.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { type LoyaltyRules, rulesSchema } from '../domain/loyalty/loyalty-rules.js';
 import type { LoyaltyService } from '../domain/loyalty/loyalty-service.js';
+import { salonTimeZone } from '../domain/salon-zone.js';
 import { isPanelUser, type PanelUser } from './access.js';
 import { esc, panelPage } from './page-shell.js';
 import { ADMIN_ROOT } from './paths.js';
@@ -283,7 +286,7 @@ function valueAt(o: unknown, path: PropertyKey[]): unknown {
  */
 export function registerLoyaltyPage(
   scope: FastifyInstance,
-  deps: { loyalty: LoyaltyService },
+  deps: { loyalty: LoyaltyService; db: Kysely<Database> },
 ): void {
   async function render(
     reply: FastifyReply,
@@ -294,7 +297,10 @@ export function registerLoyaltyPage(
   ) {
     const t: Texts = user.locale === 'en' ? TEXT.en : TEXT.ru;
     const editable = canEditLoyalty(user);
-    const history = await deps.loyalty.rulesHistory();
+    const [history, zone] = await Promise.all([
+      deps.loyalty.rulesHistory(),
+      salonTimeZone(deps.db),
+    ]);
     const ro = editable ? '' : ' readonly';
     const error = (path: string) =>
       errors[path]
@@ -324,7 +330,7 @@ export function registerLoyaltyPage(
       .map(
         (h) =>
           `<tr><td>${h.version}</td><td>${esc(h.by ?? t.system)}</td><td>${esc(
-            `${DateTime.fromJSDate(h.at, { zone: 'utc' }).toFormat('yyyy-MM-dd HH:mm')} UTC`,
+            DateTime.fromJSDate(h.at, { zone }).toFormat('yyyy-MM-dd HH:mm'),
           )}</td></tr>`,
       )
       .join('');

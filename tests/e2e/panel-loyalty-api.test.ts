@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffRole } from '../../src/db/schema.js';
 import { DEFAULT_RULES, type LoyaltyRules } from '../../src/domain/loyalty/loyalty-rules.js';
@@ -227,9 +228,16 @@ describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
     expect(audit).toEqual([{ actor_type: 'staff', details: { version: 1 } }]);
     const page = await (await h.get('/admin/loyalty?saved=1', cookies.get('analyst'))).text();
     expect(page).toContain('Saved: version 1.');
-    expect(page).toMatch(
-      /<tr><td>1<\/td><td>owner<\/td><td>\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/td><\/tr>/,
+    // When it was saved, in the salon's own time (its branch is in Moscow).
+    const saved = await h.t.db
+      .selectFrom('loyalty_rules')
+      .select('created_at')
+      .where('version', '=', 1)
+      .executeTakeFirstOrThrow();
+    const local = DateTime.fromJSDate(saved.created_at, { zone: 'Europe/Moscow' }).toFormat(
+      'yyyy-MM-dd HH:mm',
     );
+    expect(page).toContain(`<tr><td>1</td><td>owner</td><td>${local}</td></tr>`);
     expect(page).toContain('value="Start"');
   });
 

@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { LoyaltyService } from '../../domain/loyalty/loyalty-service.js';
+import { salonTimeZone } from '../../domain/salon-zone.js';
 import type { FieldSpec, Page, Params, RecordSource } from '../adapter/record-source.js';
 
 export const COUPON_STATES = ['active', 'reserved', 'redeemed', 'expired', 'revoked'] as const;
@@ -136,14 +137,8 @@ export class CouponSource implements RecordSource {
     return row ? CouponSource.params(row) : null;
   }
 
-  private async zone(): Promise<string> {
-    const branch = await this.db
-      .selectFrom('branches')
-      .select('time_zone')
-      .orderBy('created_at')
-      .limit(1)
-      .executeTakeFirst();
-    return branch?.time_zone ?? 'UTC';
+  private zone(): Promise<string> {
+    return salonTimeZone(this.db);
   }
 
   /** A day from the form ("2027-03-08", or an ISO time whose date is taken) in the zone. */

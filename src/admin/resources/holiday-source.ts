@@ -6,6 +6,7 @@ import type { Audience } from '../../domain/campaigns/campaign-service.js';
 import { nextOccurrence } from '../../domain/campaigns/holiday-dates.js';
 import type { HolidayInput, HolidayService } from '../../domain/campaigns/holiday-service.js';
 import { InvalidInputError } from '../../domain/errors.js';
+import { salonTimeZone } from '../../domain/salon-zone.js';
 import type { Page, Params } from '../adapter/record-source.js';
 import { bool, defined, num, str } from './catalogue-sources.js';
 import { TableSource } from './table-source.js';
@@ -101,15 +102,9 @@ export class HolidaySource extends TableSource {
   }
 
   private async today(): Promise<string> {
-    const branch = await this.database
-      .selectFrom('branches')
-      .select('time_zone')
-      .where('active', '=', true)
-      .orderBy('created_at')
-      .executeTakeFirst();
     return (
       DateTime.now()
-        .setZone(branch?.time_zone ?? 'Europe/Moscow')
+        .setZone(await salonTimeZone(this.database))
         .toISODate() ?? ''
     );
   }

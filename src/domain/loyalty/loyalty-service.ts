@@ -9,6 +9,7 @@ import { isUuid } from '../clients/client-service.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Translate } from '../messages/translate.js';
 import { enqueueMessage } from '../outbox/outbox.js';
+import { salonTimeZone } from '../salon-zone.js';
 import {
   combinedPercent,
   DEFAULT_RULES,
@@ -426,12 +427,7 @@ export class LoyaltyService {
 
   /** The last whole day a coupon is valid, as the salon's calendar (its first branch) shows it. */
   private async lastDay(db: Db, validUntil: Date, locale: string): Promise<string> {
-    const branch = await db
-      .selectFrom('branches')
-      .select('time_zone')
-      .orderBy('created_at')
-      .executeTakeFirst();
-    return DateTime.fromMillis(validUntil.getTime() - 1, { zone: branch?.time_zone ?? 'UTC' })
+    return DateTime.fromMillis(validUntil.getTime() - 1, { zone: await salonTimeZone(db) })
       .setLocale(locale === 'en' ? 'en-GB' : 'ru')
       .toLocaleString(DateTime.DATE_SHORT);
   }
