@@ -336,4 +336,23 @@ describe('panel: greeting texts, holidays and client sources', () => {
       (await h.get('/admin/api/resources/AcquisitionSource/actions/list', cookies.master)).status,
     ).toBe(403);
   });
+
+  it('lists filter on real columns only: a filter on a worked-out field is ignored, not an error', async () => {
+    const list = async (resource: string, query: string) => {
+      const response = await h.get(
+        `/admin/api/resources/${resource}/actions/list?${query}`,
+        cookies.owner,
+      );
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { records: unknown[] }).records;
+    };
+    const all = await list('Holiday', '');
+    expect(all.length).toBeGreaterThan(0);
+    expect(await list('Holiday', 'filters.next_date=2099')).toHaveLength(all.length);
+    expect(await list('Holiday', 'filters.audience_kind=tags')).toHaveLength(all.length);
+    expect(await list('Holiday', 'sortBy=next_date&direction=asc')).toHaveLength(all.length);
+    const sources = await list('AcquisitionSource', '');
+    expect(await list('AcquisitionSource', 'filters.deep_link=x')).toHaveLength(sources.length);
+    expect(await list('AcquisitionSource', 'filters.clients=5')).toHaveLength(sources.length);
+  });
 });

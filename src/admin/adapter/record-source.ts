@@ -14,6 +14,8 @@ export interface FieldSpec {
   availableValues?: string[];
   /** For type 'reference': the resource the value is an id of. */
   reference?: string;
+  /** Worked out for display, not a column: never filtered or sorted on in SQL. */
+  computed?: boolean;
 }
 
 export type Params = Record<string, unknown>;

@@ -4,12 +4,11 @@ import type { Actor } from '../../domain/actor.js';
 import { ConflictError, InvalidInputError } from '../../domain/errors.js';
 import { clientsPerSource, type SourceService } from '../../domain/onboarding/sources.js';
 import { getSetting } from '../../domain/settings.js';
-import type { Page, Params } from '../adapter/record-source.js';
+import type { Params } from '../adapter/record-source.js';
 import { bool, defined, orNull, str } from './catalogue-sources.js';
 import { TableSource } from './table-source.js';
 
 const FORM_FIELD: Record<string, string> = { parentId: 'parent_id', linkCode: 'link_code' };
-const COLUMN_FILTERS = new Set(['name', 'parent_id', 'link_code']);
 
 async function onForm<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -62,18 +61,14 @@ export class AcquisitionSourceRecords extends TableSource {
         },
         { path: 'link_code', type: 'string', editable: true, sortable: true },
         { path: 'active', type: 'boolean', editable: true },
-        { path: 'deep_link', type: 'string' },
-        { path: 'clients', type: 'number' },
+        { path: 'deep_link', type: 'string', computed: true },
+        { path: 'clients', type: 'number', computed: true },
       ],
       { column: 'name', direction: 'asc' },
     );
   }
 
-  private columnsOnly(filters: Record<string, string>) {
-    return Object.fromEntries(Object.entries(filters).filter(([k]) => COLUMN_FILTERS.has(k)));
-  }
-
-  private async withFacts(rows: Params[]): Promise<Params[]> {
+  protected override async decorate(rows: Params[]): Promise<Params[]> {
     if (rows.length === 0) return rows;
     const [bot, counts] = await Promise.all([
       getSetting(this.database, 'bot.username'),
@@ -87,18 +82,6 @@ export class AcquisitionSourceRecords extends TableSource {
       deep_link: typeof r.link_code === 'string' ? sourceLink(bot, r.link_code) : null,
       clients: counts.get(String(r.id)) ?? 0,
     }));
-  }
-
-  override async count(filters: Record<string, string>): Promise<number> {
-    return super.count(this.columnsOnly(filters));
-  }
-  override async find(filters: Record<string, string>, page: Page): Promise<Params[]> {
-    return this.withFacts(await super.find(this.columnsOnly(filters), page));
-  }
-  override async findOne(id: string): Promise<Params | null> {
-    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
-    const row = await super.findOne(id);
-    return row ? ((await this.withFacts([row]))[0] ?? null) : null;
   }
 
   private input(p: Params) {

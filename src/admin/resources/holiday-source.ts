@@ -7,13 +7,11 @@ import { nextOccurrence } from '../../domain/campaigns/holiday-dates.js';
 import type { HolidayInput, HolidayService } from '../../domain/campaigns/holiday-service.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import { salonTimeZone } from '../../domain/salon-zone.js';
-import type { Page, Params } from '../adapter/record-source.js';
+import type { Params } from '../adapter/record-source.js';
 import { bool, defined, num, str } from './catalogue-sources.js';
 import { TableSource } from './table-source.js';
 
 export const AUDIENCE_KINDS = ['all', 'tags', 'level', 'branch', 'recent'] as const;
-/** Filters that are real columns (the others are made up from the audience). */
-const COLUMN_FILTERS = new Set(['name', 'kind']);
 const MAX_LIST_TEXT = 5000;
 
 /** The domain's field names, as the form calls them. */
@@ -85,20 +83,17 @@ export class HolidaySource extends TableSource {
         {
           path: 'audience_kind',
           type: 'string',
+          computed: true,
           editable: true,
           availableValues: [...AUDIENCE_KINDS],
         },
-        { path: 'audience_values', type: 'string', editable: true },
-        { path: 'audience_months', type: 'number', editable: true },
+        { path: 'audience_values', type: 'string', computed: true, editable: true },
+        { path: 'audience_months', type: 'number', computed: true, editable: true },
         { path: 'active', type: 'boolean', editable: true },
-        { path: 'next_date', type: 'string' },
+        { path: 'next_date', type: 'string', computed: true },
       ],
       { column: 'month', direction: 'asc' },
     );
-  }
-
-  private columnsOnly(filters: Record<string, string>) {
-    return Object.fromEntries(Object.entries(filters).filter(([k]) => COLUMN_FILTERS.has(k)));
   }
 
   private async today(): Promise<string> {
@@ -109,7 +104,7 @@ export class HolidaySource extends TableSource {
     );
   }
 
-  private async forForm(rows: Params[]): Promise<Params[]> {
+  protected override async decorate(rows: Params[]): Promise<Params[]> {
     if (rows.length === 0) return rows;
     const [today, branches] = await Promise.all([
       this.today(),
@@ -142,18 +137,6 @@ export class HolidaySource extends TableSource {
         ),
       };
     });
-  }
-
-  override async count(filters: Record<string, string>): Promise<number> {
-    return super.count(this.columnsOnly(filters));
-  }
-  override async find(filters: Record<string, string>, page: Page): Promise<Params[]> {
-    return this.forForm(await super.find(this.columnsOnly(filters), page));
-  }
-  override async findOne(id: string): Promise<Params | null> {
-    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
-    const row = await super.findOne(id);
-    return row ? ((await this.forForm([row]))[0] ?? null) : null;
   }
 
   /** The audience from the form's three fields; undefined when the form did not send its kind. */

@@ -20,7 +20,9 @@ export class TableSource implements RecordSource {
 
   private where(filters: Record<string, string>) {
     const known = Object.entries(filters).filter(([path]) =>
-      this.fields.some((f) => f.path === path && (f.type === 'string' || f.type === 'uuid')),
+      this.fields.some(
+        (f) => f.path === path && !f.computed && (f.type === 'string' || f.type === 'uuid'),
+      ),
     );
     if (known.length === 0) return sql`TRUE`;
     // Text matches anywhere, case-insensitively (the reference pickers search this way);
@@ -45,7 +47,7 @@ export class TableSource implements RecordSource {
   }
 
   async find(filters: Record<string, string>, page: Page): Promise<Params[]> {
-    const sortable = this.fields.find((f) => f.path === page.sortBy && f.sortable);
+    const sortable = this.fields.find((f) => f.path === page.sortBy && f.sortable && !f.computed);
     const column = sortable?.path ?? this.defaultSort.column;
     const direction =
       (sortable ? page.direction : this.defaultSort.direction) === 'asc' ? sql`ASC` : sql`DESC`;
@@ -54,6 +56,11 @@ export class TableSource implements RecordSource {
       ORDER BY ${sql.ref(column)} ${direction} LIMIT ${page.limit} OFFSET ${page.offset}`.execute(
         this.db,
       );
+    return this.decorate(rows);
+  }
+
+  /** Adds the computed fields to rows read from the table; a subclass's hook. */
+  protected async decorate(rows: Params[]): Promise<Params[]> {
     return rows;
   }
 
@@ -63,7 +70,7 @@ export class TableSource implements RecordSource {
       await sql<Params>`SELECT * FROM ${sql.table(this.table)} WHERE ${sql.ref(idField)}::text = ${id}`.execute(
         this.db,
       );
-    return rows[0] ?? null;
+    return rows[0] ? ((await this.decorate([rows[0]]))[0] ?? null) : null;
   }
 }
 
