@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
-import { PASSWORD, PanelHarness } from './panel-harness.js';
+import { PASSWORD, PanelHarness, seedPanelSalon } from './panel-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 
@@ -162,24 +162,10 @@ describe.runIf(browserAvailable())('panel in chromium', () => {
     const { createServices } = await import('../../src/runtime.js');
     const { silentLogger } = await import('../helpers/fixtures.js');
     const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
-    const branch = await s.catalogue.createBranch(
-      { name: 'Центр', timeZone: 'Europe/Moscow' },
-      SYSTEM,
-    );
-    const service = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
-      SYSTEM,
-    );
-    const master = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Ольга' },
-      SYSTEM,
-    );
-    await s.catalogue.setMasterServices(master, [{ serviceId: service }], SYSTEM);
-    await s.catalogue.setWeeklyHours(
-      master,
-      [{ weekday: 1, start: '09:00', end: '21:00' }],
-      SYSTEM,
-    );
+    const {
+      service,
+      masters: [master = ''],
+    } = await seedPanelSalon(s, { masters: [{ name: 'Ольга' }] });
     const [anna] = await h.clients.findByPhone('+79161234567');
     const visit = await s.booking.book(
       {

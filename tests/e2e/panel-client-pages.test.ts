@@ -3,7 +3,7 @@ import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { createServices, type Services } from '../../src/runtime.js';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
 import { silentLogger } from '../helpers/fixtures.js';
-import { PanelHarness } from './panel-harness.js';
+import { PanelHarness, seedPanelSalon } from './panel-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 /** Bookings are made "back then", so the visits have begun by the time the tests run. */
@@ -56,41 +56,18 @@ describe("panel: completing a visit, a client's data as JSON, merging duplicates
   beforeAll(async () => {
     await h.setUp();
     s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
-    const branch = await s.catalogue.createBranch(
-      { name: 'Центр', timeZone: 'Europe/Moscow' },
-      SYSTEM,
-    );
-    service = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 },
-      SYSTEM,
-    );
+    let masterUser = '';
     for (const role of ['owner', 'manager', 'master', 'analyst'] as const) {
       const email = await h.addStaff(role);
       cookies[role] = await h.login(email);
-      if (role === 'master') {
-        const staff = await h.t.db
-          .selectFrom('staff_users')
-          .select('id')
-          .where('email', '=', email)
-          .executeTakeFirstOrThrow();
-        master = await s.catalogue.createMaster(
-          { branchId: branch, displayName: 'Ольга', staffUserId: staff.id },
-          SYSTEM,
-        );
-      }
+      if (role === 'master') masterUser = await h.staffId(email);
     }
-    otherMaster = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Ирина' },
-      SYSTEM,
-    );
-    for (const m of [master, otherMaster]) {
-      await s.catalogue.setMasterServices(m, [{ serviceId: service }], SYSTEM);
-      await s.catalogue.setWeeklyHours(
-        m,
-        [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '21:00' })),
-        SYSTEM,
-      );
-    }
+    const salon = await seedPanelSalon(s, {
+      service: { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 },
+      masters: [{ name: 'Ольга', staffUserId: masterUser }, { name: 'Ирина' }],
+    });
+    service = salon.service;
+    [master = '', otherMaster = ''] = salon.masters;
   }, 60_000);
   afterAll(() => h.tearDown());
 

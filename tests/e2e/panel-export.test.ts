@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell } from '../../src/admin/export-page.js';
 import { createServices } from '../../src/runtime.js';
 import { silentLogger } from '../helpers/fixtures.js';
-import { PanelHarness } from './panel-harness.js';
+import { PanelHarness, seedPanelSalon } from './panel-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 
@@ -94,31 +94,11 @@ describe('panel: client export', () => {
   it("exports visits within the role's scope: a master their own, without phones", async () => {
     const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
     const masterEmail = await h.addStaff('master');
-    const staff = await h.t.db
-      .selectFrom('staff_users')
-      .select('id')
-      .where('email', '=', masterEmail)
-      .executeTakeFirstOrThrow();
-    const branch = await s.catalogue.createBranch(
-      { name: 'Центр', timeZone: 'Europe/Moscow' },
-      SYSTEM,
-    );
-    const service = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
-      SYSTEM,
-    );
-    const mine = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Своя', staffUserId: staff.id },
-      SYSTEM,
-    );
-    const other = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Чужая' },
-      SYSTEM,
-    );
+    const { service, masters } = await seedPanelSalon(s, {
+      masters: [{ name: 'Своя', staffUserId: await h.staffId(masterEmail) }, { name: 'Чужая' }],
+    });
     const [anna] = await s.clients.findByPhone('+79169990001');
-    for (const [i, m] of [mine, other].entries()) {
-      await s.catalogue.setMasterServices(m, [{ serviceId: service }], SYSTEM);
-      await s.catalogue.setWeeklyHours(m, [{ weekday: 1, start: '09:00', end: '21:00' }], SYSTEM);
+    for (const [i, m] of masters.entries()) {
       await s.booking.book(
         {
           clientId: anna?.id ?? '',

@@ -7,7 +7,7 @@ import type { StaffRole } from '../../src/db/schema.js';
 import type { ClientService } from '../../src/domain/clients/client-service.js';
 import type { CardService } from '../../src/domain/loyalty/card-service.js';
 import type { StaffService } from '../../src/domain/staff/staff-service.js';
-import { createServices } from '../../src/runtime.js';
+import { createServices, type Services } from '../../src/runtime.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -85,6 +85,17 @@ export class PanelHarness {
     return page;
   }
 
+  /** The id of the staff account with this e-mail. */
+  async staffId(email: string): Promise<string> {
+    return (
+      await this.t.db
+        .selectFrom('staff_users')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow()
+    ).id;
+  }
+
   async get(path: string, cookie?: string): Promise<Response> {
     return fetch(`${this.url}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
   }
@@ -93,4 +104,43 @@ export class PanelHarness {
     await this.app?.close();
     await this.t?.drop();
   }
+}
+
+/**
+ * The salon most panel tests book against: one branch in Moscow, one service, and masters who
+ * work it every day (09:00–21:00 unless told otherwise). Returns their ids in the given order.
+ */
+export async function seedPanelSalon(
+  s: Services,
+  options: {
+    service?: { name: string; category: string; durationMin: number; price: number };
+    masters: { name: string; staffUserId?: string }[];
+    hours?: { start: string; end: string };
+  },
+): Promise<{ branch: string; service: string; masters: string[] }> {
+  const system = { type: 'system' as const, id: null };
+  const branch = await s.catalogue.createBranch(
+    { name: 'Центр', timeZone: 'Europe/Moscow' },
+    system,
+  );
+  const service = await s.catalogue.createService(
+    options.service ?? { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
+    system,
+  );
+  const hours = options.hours ?? { start: '09:00', end: '21:00' };
+  const masters: string[] = [];
+  for (const m of options.masters) {
+    const id = await s.catalogue.createMaster(
+      { branchId: branch, displayName: m.name, staffUserId: m.staffUserId ?? null },
+      system,
+    );
+    await s.catalogue.setMasterServices(id, [{ serviceId: service }], system);
+    await s.catalogue.setWeeklyHours(
+      id,
+      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ...hours })),
+      system,
+    );
+    masters.push(id);
+  }
+  return { branch, service, masters };
 }

@@ -4,7 +4,7 @@ import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { createServices } from '../../src/runtime.js';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
 import { silentLogger } from '../helpers/fixtures.js';
-import { PanelHarness } from './panel-harness.js';
+import { PanelHarness, seedPanelSalon } from './panel-harness.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 const NAME = 'Виолетта Секретная';
@@ -21,35 +21,14 @@ describe.runIf(browserAvailable())('panel: a master and an analyst in chromium',
     const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
     master = await h.addStaff('master', 'ru');
     analyst = await h.addStaff('analyst', 'ru');
-    const masterUser = await h.t.db
-      .selectFrom('staff_users')
-      .select('id')
-      .where('email', '=', master)
-      .executeTakeFirstOrThrow();
-    const branch = await s.catalogue.createBranch(
-      { name: 'Центр', timeZone: 'Europe/Moscow' },
-      SYSTEM,
-    );
-    const service = await s.catalogue.createService(
-      { name: 'Окрашивание', category: 'Волосы', durationMin: 60, price: 3000 },
-      SYSTEM,
-    );
-    const own = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Своя', staffUserId: masterUser.id },
-      SYSTEM,
-    );
-    const other = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Другая' },
-      SYSTEM,
-    );
-    for (const m of [own, other]) {
-      await s.catalogue.setMasterServices(m, [{ serviceId: service }], SYSTEM);
-      await s.catalogue.setWeeklyHours(
-        m,
-        [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '22:00' })),
-        SYSTEM,
-      );
-    }
+    const {
+      service,
+      masters: [own = '', other = ''],
+    } = await seedPanelSalon(s, {
+      service: { name: 'Окрашивание', category: 'Волосы', durationMin: 60, price: 3000 },
+      masters: [{ name: 'Своя', staffUserId: await h.staffId(master) }, { name: 'Другая' }],
+      hours: { start: '08:00', end: '22:00' },
+    });
     const client = await s.clients.create(
       { name: NAME, phone: PHONE, allergies: 'аммиак', notes: 'пьёт чай' },
       SYSTEM,
