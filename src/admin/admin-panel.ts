@@ -145,6 +145,7 @@ export function panelResources(
     'db' | 'clients' | 'cards' | 'catalogue' | 'visits' | 'clientCard' | 'staff' | 'loyalty'
   >,
 ): ResourceWithOptions[] {
+  const holidays = new HolidaySource(deps.db, new HolidayService(deps.db));
   return [
     guarded(
       new ClientSource(deps.clients, deps.cards, deps.clientCard),
@@ -270,7 +271,7 @@ export function panelResources(
       outboxActions({ db: deps.db }),
     ),
     guarded(
-      new HolidaySource(deps.db, new HolidayService(deps.db)),
+      holidays,
       { name: 'Greetings', icon: 'Gift' },
       {
         list: [
@@ -283,33 +284,9 @@ export function panelResources(
           'active',
           'next_date',
         ],
-        show: [
-          'name',
-          'kind',
-          'month',
-          'day',
-          'weekday',
-          'nth',
-          'local_hour',
-          'audience_kind',
-          'audience_values',
-          'audience_months',
-          'active',
-          'next_date',
-        ],
-        edit: [
-          'name',
-          'kind',
-          'month',
-          'day',
-          'weekday',
-          'nth',
-          'local_hour',
-          'audience_kind',
-          'audience_values',
-          'audience_months',
-          'active',
-        ],
+        // The record shows every field of the source, the form its editable ones.
+        show: holidays.fields.filter((f) => !f.isId).map((f) => f.path),
+        edit: holidays.fields.filter((f) => f.editable).map((f) => f.path),
         filter: ['name', 'kind'],
       },
     ),
