@@ -3,7 +3,7 @@
  * panel's visit list page and the visit export over 10,000 visits of those clients.
  */
 import { sql } from 'kysely';
-import { VisitSource } from '../src/admin/resources/visit-source.js';
+import { VisitRecords } from '../src/admin/panel/records/visit-records.js';
 import { currentConsents } from '../src/domain/onboarding/consents.js';
 import { createServices, type Services } from '../src/runtime.js';
 import { silentLogger, testCrypto } from '../tests/helpers/fixtures.js';
@@ -88,10 +88,10 @@ async function visitListBench(db: Parameters<typeof currentConsents>[0], s: Serv
     SYSTEM,
   );
   const actor = { type: 'staff' as const, id: user.id };
-  const source = new VisitSource(db, s.clients);
+  const visits = new VisitRecords(db, s.clients);
   report(
     `panel visit list, first page (25) of ${V.toLocaleString('en')}`,
-    await timeEach(100, () => source.find({}, { limit: 25, offset: 0 }, actor)),
+    await timeEach(100, () => visits.find({}, { limit: 25, offset: 0 }, actor)),
   );
   // What the list cost before: the page in one query, then each row's client and consents.
   const perRow = await timeEach(30, async () => {
@@ -111,7 +111,7 @@ async function visitListBench(db: Parameters<typeof currentConsents>[0], s: Serv
   const started = performance.now();
   let rows = 0;
   for (let offset = 0; ; offset += 500) {
-    const page = await source.find({}, { limit: 500, offset, direction: 'asc' }, actor);
+    const page = await visits.find({}, { limit: 500, offset, direction: 'asc' }, actor);
     rows += page.length;
     if (page.length < 500) break;
   }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_STAFF_POLICY, type StaffPolicy } from './domain/staff/staff-policy.js';
 
 /** A setting that is missing or malformed; the message names the variable and what it expects. */
 export class ConfigError extends Error {
@@ -20,6 +22,66 @@ function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Named ranges Fastify's proxy-addr understands. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+const TRUST_PROXY_EXPECTED =
+  'the addresses or CIDRs of the proxies in front of Clientele, comma separated (10.0.0.5, 10.0.0.0/8, loopback)';
+
+/**
+ * Which X-Forwarded-For entries to believe: none (the default), or those added by proxies at
+ * these addresses. A hop count is refused: it cannot tell the proxy from a client that reaches
+ * Clientele directly (Fastify 5.12 itself no longer honours one), and `true` believes anyone.
+ */
+const trustProxySchema = z
+  .string()
+  .trim()
+  .default('')
+  .transform((raw, ctx): string[] | false => {
+    const value = raw.toLowerCase();
+    if (value === '' || value === 'false' || value === 'none') return false;
+    const entries = value
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    if (entries.length > 0 && entries.length <= 100 && entries.every(isProxyAddress))
+      return entries;
+    const why = /^\d+$/.test(value)
+      ? ' (a hop count cannot tell the proxy from a client reaching Clientele directly)'
+      : value === 'true'
+        ? " ('true' would believe any client's X-Forwarded-For)"
+        : '';
+    ctx.addIssue({ code: 'custom', message: `${TRUST_PROXY_EXPECTED}${why}` });
+    return z.NEVER;
+  });
+
+/**
+ * A whole number from `min` to `max`, `fallback` when unset or empty; `tooLow` says why values
+ * under `min` are refused when that is not obvious.
+ */
+function wholeSetting(what: string, min: number, max: number, fallback: number, tooLow?: string) {
+  const expected = `${what}, ${min} to ${max}`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ message: expected })
+      .int(expected)
+      .min(min, tooLow ?? expected)
+      .max(max, expected)
+      .default(fallback),
+  );
 }
 
 const optionalString = z
@@ -45,6 +107,7 @@ const envSchema = z.object({
     .default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   PUBLIC_URL: optionalString.pipe(z.url({ message: 'an http(s) URL' }).optional()),
+  TRUST_PROXY: trustProxySchema,
   BOT_TOKEN: optionalString.pipe(
     z
       .string()
@@ -81,6 +144,12 @@ const envSchema = z.object({
     .min(1, 'messages per second, 1 to 30')
     .max(30, 'messages per second, 1 to 30 (Telegram allows about 30)')
     .default(25),
+  BOT_API_TIMEOUT: z.coerce
+    .number({ message: 'seconds, 5 to 300' })
+    .int('whole seconds, 5 to 300')
+    .min(5, 'seconds, 5 to 300')
+    .max(300, 'seconds, 5 to 300')
+    .default(60),
   METRICS_TOKEN: optionalString.pipe(
     z
       .string()
@@ -88,6 +157,50 @@ const envSchema = z.object({
       .optional(),
   ),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: LOG_LEVELS.join(', ') }).default('info'),
+  BACKUP_HOUR: z.coerce
+    .number({ message: "an hour of the salon's day, 0 to 23" })
+    .int("a whole hour of the salon's day, 0 to 23")
+    .min(0, "an hour of the salon's day, 0 to 23")
+    .max(23, "an hour of the salon's day, 0 to 23")
+    .default(3),
+  BACKUP_KEEP: z.coerce
+    .number({ message: 'how many scheduled backups to keep, 1 to 1000' })
+    .int('a whole number of backups, 1 to 1000')
+    .min(1, 'how many scheduled backups to keep, 1 to 1000')
+    .max(1000, 'how many scheduled backups to keep, 1 to 1000')
+    .default(7),
+  BACKUP_DIR: optionalString,
+  PASSWORD_MIN_SCORE: wholeSetting(
+    'the zxcvbn score a new staff password must reach',
+    3,
+    4,
+    DEFAULT_STAFF_POLICY.passwordMinScore,
+    '3 or 4: a lower score would accept guessable passwords (a score of 2 falls within 10^8 guesses)',
+  ),
+  PASSWORD_MIN_LENGTH: wholeSetting(
+    'the fewest characters of a staff password',
+    12,
+    64,
+    DEFAULT_STAFF_POLICY.passwordMinLength,
+  ),
+  LOGIN_FREE_FAILURES: wholeSetting(
+    'failures of one address at one account before it must wait',
+    3,
+    20,
+    DEFAULT_STAFF_POLICY.freeFailures,
+  ),
+  LOGIN_MAX_DELAY_MINUTES: wholeSetting(
+    'the longest wait of one address, in minutes',
+    1,
+    1440,
+    DEFAULT_STAFF_POLICY.maxDelaySeconds / 60,
+  ),
+  LOGIN_ACCOUNT_CEILING: wholeSetting(
+    'failures at one account per hour, all addresses, before unfamiliar ones share one pace',
+    10,
+    1000,
+    DEFAULT_STAFF_POLICY.accountCeiling,
+  ),
   ADMIN_COOKIE_SECURE: z
     .enum(['auto', 'true', 'false'], { message: "'auto', 'true' or 'false'" })
     .default('auto'),
@@ -98,7 +211,14 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   database: { url: string | undefined; embeddedDir: string };
   dataDir: string;
-  http: { port: number; host: string; publicUrl: string | undefined; cookieSecure: boolean };
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string | undefined;
+    cookieSecure: boolean;
+    /** Proxies whose X-Forwarded-For gives the client's address (TRUST_PROXY); absent: none. */
+    trustProxy?: false | string[];
+  };
   bot:
     | { enabled: false }
     | {
@@ -115,8 +235,25 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Messages per second the outbox dispatcher sends at most. */
   outboxRate: number;
+  /**
+   * The longest one Bot API call may take, in seconds (BOT_API_TIMEOUT): a Telegram that does
+   * not answer is noticed after this long. Long polls last at most half of it.
+   */
+  botApiTimeoutSeconds: number;
   /** GET /metrics answers only with this bearer token; without it, there is no /metrics. */
   metricsToken: string | undefined;
+  /** Archives go to `dir`; the scheduled one runs at the salon's local `hour`, keeping `keep`. */
+  backup: { dir: string; hour: number; keep: number };
+  /**
+   * Without BOT_TOKEN the bot talks to a local Bot API in this process and /sandbox is its web
+   * chat (src/sandbox); with a real token neither exists.
+   */
+  sandbox: { enabled: boolean };
+  /**
+   * The staff password rule and login lock-out policy (PASSWORD_MIN_SCORE, PASSWORD_MIN_LENGTH,
+   * LOGIN_FREE_FAILURES, LOGIN_MAX_DELAY_MINUTES, LOGIN_ACCOUNT_CEILING).
+   */
+  login: StaffPolicy;
 }
 
 /** Step one: validate the raw environment. Throws ConfigError with one line naming the variable. */
@@ -202,7 +339,7 @@ function loadKeys(env: Env, dataDir: string): Config['keys'] {
   const file = path.join(dataDir, 'master.key');
   if (existsSync(file)) {
     return {
-      current: decodeKey(readFileSync(file, 'utf8'), `key file ${file}`),
+      current: decodeKey(readKeyFile(file), `key file ${file}`),
       previous,
       generatedFile: undefined,
     };
@@ -224,6 +361,18 @@ function loadKeys(env: Env, dataDir: string): Config['keys'] {
     previous,
     generatedFile,
   };
+}
+
+/** The generated key file is its creator's alone (0600): name the file when another user starts. */
+function readKeyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(
+      `DATA_DIR is invalid: cannot read the key file ${file} (${code}): start Clientele as the user who created it (root, if it first ran as root)`,
+    );
+  }
 }
 
 /** Step two: turn validated variables into the config the program uses. */
@@ -251,6 +400,7 @@ export function envToConfig(env: Env): Config {
         env.ADMIN_COOKIE_SECURE === 'auto'
           ? (env.PUBLIC_URL?.startsWith('https://') ?? false)
           : env.ADMIN_COOKIE_SECURE === 'true',
+      trustProxy: env.TRUST_PROXY,
     },
     bot: env.BOT_TOKEN
       ? {
@@ -267,7 +417,21 @@ export function envToConfig(env: Env): Config {
     defaultTimeZone: env.TZ_DEFAULT,
     logLevel: env.LOG_LEVEL,
     outboxRate: env.OUTBOX_RATE,
+    botApiTimeoutSeconds: env.BOT_API_TIMEOUT,
     metricsToken: env.METRICS_TOKEN,
+    backup: {
+      dir: path.resolve(env.BACKUP_DIR ?? path.join(dataDir, 'backups')),
+      hour: env.BACKUP_HOUR,
+      keep: env.BACKUP_KEEP,
+    },
+    sandbox: { enabled: !env.BOT_TOKEN },
+    login: {
+      passwordMinScore: env.PASSWORD_MIN_SCORE,
+      passwordMinLength: env.PASSWORD_MIN_LENGTH,
+      freeFailures: env.LOGIN_FREE_FAILURES,
+      maxDelaySeconds: env.LOGIN_MAX_DELAY_MINUTES * 60,
+      accountCeiling: env.LOGIN_ACCOUNT_CEILING,
+    },
   };
 }
 

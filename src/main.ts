@@ -6,6 +6,8 @@ import { MigrationError } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { StartupError } from './runtime.js';
 
+const STARTUP_STOP_GRACE_MS = 30_000;
+
 /** Errors that a person can fix: printed as one line, without a stack trace. */
 function isExplained(err: unknown): err is Error {
   return (
@@ -70,6 +72,18 @@ async function main(): Promise<void> {
     stopping = { reason, code };
     logger.info({ signal: reason }, app ? 'stopping' : 'stopping once start-up is done');
     if (app) stopAndExit(app, code);
+    else {
+      // Start-up waits on nothing outside this machine but the database; should that hang,
+      // one signal must still end the process (an embedded server left behind is stopped by
+      // the next start).
+      setTimeout(() => {
+        logger.error(
+          { seconds: STARTUP_STOP_GRACE_MS / 1000 },
+          'start-up did not finish after the signal: exiting without a clean stop',
+        );
+        process.exit(1);
+      }, STARTUP_STOP_GRACE_MS).unref();
+    }
   };
   const describe = (err: unknown) =>
     err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -9,14 +9,17 @@ import { migrateToLatest } from './db/migrate.js';
 import type { Database } from './db/schema.js';
 import { BookingService } from './domain/booking/booking-service.js';
 import { CatalogueService } from './domain/booking/catalogue-service.js';
-import { CampaignService } from './domain/campaigns/campaign-service.js';
-import { TemplateService } from './domain/campaigns/templates.js';
 import { ClientService } from './domain/clients/client-service.js';
+import { encryptPlaintextTags } from './domain/clients/plaintext-tags.js';
+import { GreetingService } from './domain/greetings/greeting-service.js';
+import { TemplateService } from './domain/greetings/templates.js';
 import { CardService } from './domain/loyalty/card-service.js';
 import { LoyaltyService } from './domain/loyalty/loyalty-service.js';
 import { ClientMessages } from './domain/messages/client-messages.js';
 import { RegistrationService } from './domain/onboarding/registration.js';
 import { ReferralService } from './domain/referrals/referral-service.js';
+import { type Clock, systemClock } from './domain/shared/clock.js';
+import type { StaffPolicy } from './domain/staff/staff-policy.js';
 import { StaffService } from './domain/staff/staff-service.js';
 import { VisitService } from './domain/visits/visit-service.js';
 import type { Logger } from './logger.js';
@@ -39,29 +42,40 @@ export interface Services {
   catalogue: CatalogueService;
   visits: VisitService;
   templates: TemplateService;
-  campaigns: CampaignService;
+  greetings: GreetingService;
   /** The time as the product sees it; tests pass a fixed one. */
-  clock: () => Date;
+  clock: Clock;
 }
 
 export function createServices(deps: {
   db: Kysely<Database>;
   crypto: Crypto;
   logger: Logger;
-  clock?: () => Date;
+  clock?: Clock;
   /** Zone of clients with no home branch (TZ_DEFAULT). */
   timeZone?: string;
+  /** The staff password rule and lock-out policy (config.login); the defaults without it. */
+  staffPolicy?: StaffPolicy;
 }): Services {
   const { db, crypto, logger } = deps;
-  const clients = new ClientService({ db, crypto, logger });
+  const clock = deps.clock ?? systemClock;
+  const clients = new ClientService({ db, crypto, logger, clock });
   const translate = createTranslator();
-  const loyalty = new LoyaltyService(db, crypto, translate);
-  const referrals = new ReferralService(db, crypto, translate, loyalty);
-  const booking = new BookingService(db, crypto, translate, loyalty);
+  const notices = { crypto, translate };
+  const loyalty = new LoyaltyService(db, { ...notices, clock });
+  const referrals = new ReferralService(db, notices);
+  const booking = new BookingService(db, { ...notices, clock });
   const templates = new TemplateService(db);
   return {
     clients,
-    staff: new StaffService({ db, crypto, logger }),
+    staff: new StaffService({
+      db,
+      crypto,
+      logger,
+      translate,
+      clock,
+      ...(deps.staffPolicy ? { policy: deps.staffPolicy } : {}),
+    }),
     messages: new ClientMessages(db, crypto),
     referrals,
     registration: new RegistrationService(db, clients, referrals),
@@ -69,9 +83,9 @@ export function createServices(deps: {
     loyalty,
     booking,
     catalogue: new CatalogueService(db),
-    visits: new VisitService(db, crypto, clients, referrals, booking, loyalty, translate),
+    visits: new VisitService(db, { ...notices, clients, clock }),
     templates,
-    campaigns: new CampaignService(
+    greetings: new GreetingService(
       db,
       crypto,
       clients,
@@ -79,7 +93,7 @@ export function createServices(deps: {
       templates,
       deps.timeZone ?? 'Europe/Moscow',
     ),
-    clock: deps.clock ?? (() => new Date()),
+    clock,
   };
 }
 
@@ -115,19 +129,28 @@ async function checkConnection(url: string, named: string): Promise<void> {
   }
 }
 
-export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  let embedded: EmbeddedDatabase | undefined;
-  let url = config.database.url;
-  if (url) {
-    await checkConnection(url, 'DATABASE_URL');
-  } else {
-    embedded = await startEmbeddedPostgres({ dataDir: config.database.embeddedDir, logger });
-    url = embedded.connectionString;
-    logger.info(
-      { dataDir: config.database.embeddedDir, port: embedded.port },
-      'embedded PostgreSQL running',
-    );
+/**
+ * The configured database, reachable, and nothing more: DATABASE_URL checked, or the embedded
+ * server started (stop() stops it). Tools that must not migrate (backup, restore) start here.
+ */
+export async function connectDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<{ url: string; embedded: EmbeddedDatabase | undefined }> {
+  if (config.database.url) {
+    await checkConnection(config.database.url, 'DATABASE_URL');
+    return { url: config.database.url, embedded: undefined };
   }
+  const embedded = await startEmbeddedPostgres({ dataDir: config.database.embeddedDir, logger });
+  logger.info(
+    { dataDir: config.database.embeddedDir, port: embedded.port },
+    'embedded PostgreSQL running',
+  );
+  return { url: embedded.connectionString, embedded };
+}
+
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const { url, embedded } = await connectDatabase(config, logger);
   const database = createDatabase(url, { logger });
   try {
     const applied = await migrateToLatest(database.db);
@@ -143,6 +166,13 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     previousKeys: config.keys.previous,
     expectedClients: config.expectedClients,
   });
+  try {
+    await encryptPlaintextTags({ db: database.db, crypto, logger });
+  } catch (err) {
+    await database.close();
+    await embedded?.stop();
+    throw err;
+  }
   if (config.keys.generatedFile) {
     logger.warn(
       { file: config.keys.generatedFile },
@@ -152,7 +182,13 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   return {
     database,
     crypto,
-    ...createServices({ db: database.db, crypto, logger, timeZone: config.defaultTimeZone }),
+    ...createServices({
+      db: database.db,
+      crypto,
+      logger,
+      timeZone: config.defaultTimeZone,
+      staffPolicy: config.login,
+    }),
     async close() {
       // The pool first: the embedded server must not stop under live connections.
       await database.close();

@@ -1,3 +1,5 @@
+import { GrammyError, HttpError } from 'grammy';
+import { isConnectionError } from '../db/connection-errors.js';
 import { SlotTakenError } from '../domain/booking/booking-service.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import {
@@ -5,7 +7,8 @@ import {
   NotYourVisitError,
   VisitNotStartedError,
   VisitStateError,
-} from '../domain/visits/visit-service.js';
+} from '../domain/visits/visit-rules.js';
+import { ChatBusyError } from './chat-lock.js';
 import type { BaseContext } from './context.js';
 
 /** The one place where domain errors become a message the user understands. */
@@ -33,6 +36,17 @@ export async function replyWithError(ctx: BaseContext, err: unknown): Promise<vo
 export function isExpected(err: unknown): boolean {
   return err instanceof DomainError;
 }
+/**
+ * Failures that say nothing about the update — the database or Telegram away, the chat busy in
+ * another process — and pass: the update is not answered with an error but handled again later
+ * (polling tries it again; a webhook answers 500 and Telegram delivers it again).
+ */
+export function isPassingFailure(err: unknown): boolean {
+  if (err instanceof HttpError || err instanceof ChatBusyError) return true;
+  if (err instanceof GrammyError) return err.error_code === 429 || err.error_code >= 500;
+  return isConnectionError(err);
+}
+
 /** What may be logged of an error: its class and message, never the update. */
 export function describeError(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : `unknown: ${String(err)}`;

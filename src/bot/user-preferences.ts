@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import type { ClientService } from '../domain/clients/client-service.js';
+import { isLocale, type Locale } from './context.js';
 import {
   conversationKey,
   createConversationStore,
   type StoredValueStore,
-} from '../domain/conversations/conversation-store.js';
-import { isLocale, type Locale } from './context.js';
+} from './conversations/conversation-store.js';
 
 const LOCALE_TTL_MS = 60_000;
 const LOCALE_CACHE_SIZE = 50_000;

@@ -2,8 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { webhookCallback } from 'grammy';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Logger } from '../logger.js';
-import { type ClienteleBot, setCommands } from './create-bot.js';
+import { type ClienteleBot, loadBotInfo, setCommands } from './create-bot.js';
 import { ALLOWED_UPDATES } from './polling.js';
+import type { ApiSignal } from './start-in-background.js';
 
 /** A path that does not reveal the token, stable for one token and key. */
 export function webhookPath(crypto: Crypto, token: string): string {
@@ -20,6 +21,11 @@ export function createWebhookPlugin(opts: {
   secret: string;
   crypto: Crypto;
   logger: Logger;
+  /**
+   * False until the bot has started (absent: the caller started it); Telegram then gets 503
+   * and delivers the update again later.
+   */
+  isUp?: () => boolean;
 }): FastifyPluginAsync {
   const handle = webhookCallback(opts.clientele.bot, 'fastify', { timeoutMilliseconds: 9_000 });
   return async (app) => {
@@ -29,6 +35,9 @@ export function createWebhookPlugin(opts: {
         opts.logger.warn('webhook call without the right secret token refused');
         return reply.code(401).send({ ok: false });
       }
+      // Without this, grammY would call getMe first and hold the request while Telegram is away.
+      if (opts.isUp && !opts.isUp())
+        return reply.code(503).header('retry-after', '10').send({ ok: false });
       return handle(request, reply);
     });
   };
@@ -38,12 +47,13 @@ export async function registerWebhook(
   clientele: ClienteleBot,
   url: string,
   secret: string,
+  signal?: ApiSignal,
 ): Promise<void> {
-  await clientele.bot.init();
-  await setCommands(clientele.bot);
-  await clientele.bot.api.setWebhook(url, {
-    secret_token: secret,
-    allowed_updates: [...ALLOWED_UPDATES],
-    drop_pending_updates: false,
-  });
+  await loadBotInfo(clientele.bot, signal);
+  await setCommands(clientele.bot, signal);
+  await clientele.bot.api.setWebhook(
+    url,
+    { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false },
+    signal,
+  );
 }

@@ -5,7 +5,7 @@ import { createLogger } from '../logger.js';
 // ADMIN_JS_SKIP_BUNDLE=true serves it at once. No database is contacted.
 process.env.NODE_ENV = 'production';
 process.env.ADMIN_JS_TMP_DIR ??= '.adminjs';
-const { createAdmin, panelResources } = await import('../admin/admin-panel.js');
+const { createAdmin, panelResources } = await import('../admin/panel/admin-panel.js');
 const { createCrypto } = await import('../crypto/crypto.js');
 const { createServices } = await import('../runtime.js');
 
@@ -13,7 +13,7 @@ const logger = createLogger({ level: 'warn' });
 const unused = createDatabase('postgres://unused@127.0.0.1:1/unused');
 const crypto = await createCrypto({ masterKey: new Uint8Array(32) });
 const admin = createAdmin(
-  panelResources({ db: unused.db, ...createServices({ db: unused.db, crypto, logger }) }),
+  panelResources({ db: unused.db, crypto, ...createServices({ db: unused.db, crypto, logger }) }),
 );
 const started = Date.now();
 await admin.initialize();

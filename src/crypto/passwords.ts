@@ -1,6 +1,5 @@
 import type { Sodium } from './sodium.js';
 
-export const MIN_PASSWORD_LENGTH = 12;
 // OWASP's minimum for Argon2id is 19 MiB, 2 passes; libsodium's "interactive" is 64 MiB, 2 passes.
 const OPS = 2;
 const MEM = 64 * 1024 * 1024;

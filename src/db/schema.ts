@@ -33,8 +33,11 @@ export interface StaffUsersTable {
   active: Generated<boolean>;
   must_change_password: Generated<boolean>;
   failed_logins: Generated<number>;
+  /** Unfamiliar addresses may next try this account at this time (the account-wide ceiling). */
   locked_until: Timestamp | null;
   last_login_at: Timestamp | null;
+  /** When the holder and the owners were last told of an attack on this account. */
+  attack_noticed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -86,13 +89,17 @@ export interface ClientsTable {
   source_id: string | null;
   referrer_id: string | null;
   referral_code: string;
-  tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** The client's tags as one encrypted JSON array; the plaintext `tags` column is gone. */
+  tags_enc: Uint8Array | null;
+  tags_bidx: ColumnType<number[], number[] | undefined, number[]>;
   home_branch_id: string | null;
   marketing_opt_in: Generated<boolean>;
   blocked_bot_at: Timestamp | null;
   erased_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** Worked out by PostgreSQL from telegram_user_id: a sandbox persona's client (test data). */
+  sandbox: ColumnType<boolean, never, never>;
 }
 
 export interface ClientConsentsTable {
@@ -189,9 +196,9 @@ export interface MessageTemplatesTable {
   updated_at: Generated<Date>;
 }
 
-export interface CampaignMessagesTable {
+export interface GreetingMessagesTable {
   id: Generated<string>;
-  campaign: string;
+  greeting: string;
   occurrence: string;
   client_id: string;
   coupon_id: string | null;
@@ -205,6 +212,9 @@ export interface VisitFeedbackTable {
   comment_enc: Uint8Array | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+  /** Dealt with by someone on the staff (the feedback inbox); the audit log keeps the history. */
+  handled_at: Timestamp | null;
+  handled_by: string | null;
 }
 
 export interface OutboxTable {
@@ -226,6 +236,22 @@ export interface OutboxTable {
 export interface ProcessedUpdatesTable {
   update_id: BigIntId;
   processed_at: Timestamp;
+}
+
+/** Telegram's global send rate, shared by every dispatcher (see src/jobs/send-limits.ts). */
+export interface SendSlotsTable {
+  slot: number;
+  free_at: Timestamp;
+}
+
+export interface SendPauseTable {
+  id: Generated<boolean>;
+  paused_until: Timestamp;
+}
+
+export interface ChatSendsTable {
+  chat_id: BigIntId;
+  free_at: Timestamp;
 }
 
 export interface ConversationStateTable {
@@ -256,6 +282,19 @@ export interface AuditLogTable {
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
+/**
+ * Failed logins per account and address; a row with a success marks a familiar address.
+ * `account` is a staff id, or `unknown:` and a keyed hash of an e-mail no account has.
+ */
+export interface LoginThrottleTable {
+  account: string;
+  ip: string;
+  failures: Generated<number>;
+  last_failure_at: Timestamp | null;
+  next_allowed_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+}
+
 export interface AdminSessionsTable {
   sid: string;
   data: ColumnType<Record<string, unknown>, string, string>;
@@ -275,6 +314,8 @@ export interface ClientMessagesTable {
   body_enc: Uint8Array;
   read_at: Timestamp | null;
   created_at: CreatedAt;
+  handled_at: Timestamp | null;
+  handled_by: string | null;
 }
 
 export interface ReferralsTable {
@@ -328,6 +369,55 @@ export interface ScheduleExceptionsTable {
   note: string | null;
 }
 
+/** The Telegram sandbox (see src/sandbox): personas, their chats, updates not yet fetched. */
+export interface SandboxPersonasTable {
+  telegram_user_id: BigIntId;
+  kind: 'client' | 'master';
+  name_enc: Uint8Array;
+  language: 'ru' | 'en';
+  staff_user_id: string | null;
+  created_by: string | null;
+  last_message_id: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface SandboxMessagesTable {
+  id: Generated<string>;
+  persona_id: BigIntId;
+  message_id: number | null;
+  from_bot: boolean;
+  body_enc: Uint8Array;
+  file_enc: Uint8Array | null;
+  edited_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface SandboxUpdatesTable {
+  update_id: Generated<string>;
+  persona_id: BigIntId;
+  payload_enc: Uint8Array;
+  created_at: CreatedAt;
+}
+
+/** A client import: its progress and report (line, field, code: never a cell's value). */
+export interface ImportJobsTable {
+  id: Generated<string>;
+  staff_user_id: string;
+  dry_run: boolean;
+  state: Generated<'running' | 'done' | 'failed'>;
+  rows: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  failed: Generated<number>;
+  /** jsonb: `{ errors, fatal }` of the import report; written as JSON text. */
+  report: ColumnType<unknown, string | null | undefined, string | null>;
+  error: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   branches: BranchesTable;
   staff_users: StaffUsersTable;
@@ -343,13 +433,17 @@ export interface Database {
   points_ledger: PointsLedgerTable;
   holidays: HolidaysTable;
   message_templates: MessageTemplatesTable;
-  campaign_messages: CampaignMessagesTable;
+  greeting_messages: GreetingMessagesTable;
   outbox: OutboxTable;
   processed_updates: ProcessedUpdatesTable;
+  send_slots: SendSlotsTable;
+  send_pause: SendPauseTable;
+  chat_sends: ChatSendsTable;
   conversation_state: ConversationStateTable;
   job_runs: JobRunsTable;
   audit_log: AuditLogTable;
   admin_sessions: AdminSessionsTable;
+  login_throttle: LoginThrottleTable;
   settings: SettingsTable;
   client_messages: ClientMessagesTable;
   referrals: ReferralsTable;
@@ -358,6 +452,10 @@ export interface Database {
   master_services: MasterServicesTable;
   working_hours: WorkingHoursTable;
   schedule_exceptions: ScheduleExceptionsTable;
+  sandbox_personas: SandboxPersonasTable;
+  sandbox_messages: SandboxMessagesTable;
+  sandbox_updates: SandboxUpdatesTable;
+  import_jobs: ImportJobsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import { sql } from 'kysely';
+import type { Db } from './shared/transaction.js';
 
 /** Salon-wide switches, editable in the panel later; each has a safe default here. */
 export const SETTING_DEFAULTS = {
@@ -21,7 +21,7 @@ export const SETTING_DEFAULTS = {
   /** Masters see their clients' phones in the panel only when the salon allows it. */
   'panel.master_sees_phone': false as boolean,
   /** Local hour (branch time) for birthday, holiday and win-back greetings. */
-  'campaigns.local_hour': 10 as number,
+  'greetings.local_hour': 10 as number,
   /** Birthday coupon percent (0: no coupon) and how many days it is valid. */
   'birthday.coupon_percent': 10 as number,
   'birthday.coupon_days': 14 as number,
@@ -29,13 +29,20 @@ export const SETTING_DEFAULTS = {
   'winback.months': 6 as number,
   'winback.coupon_percent': 15 as number,
   'winback.coupon_days': 30 as number,
+  /** Win-back picks clients the churn model calls at risk instead of the fixed months. */
+  'winback.use_churn_model': false as boolean,
+  /** Churn model: at risk past this many expected intervals without a visit, lost past that. */
+  'churn.at_risk_factor': 1.5 as number,
+  'churn.lost_factor': 3 as number,
+  /** Churn model: expected interval when neither the client nor the service has a rhythm. */
+  'churn.default_cycle_days': 60 as number,
   /** The bot's @username, for deep links shown in the panel ('' while unknown). */
   'bot.username': '' as string,
 } as const;
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
 
 export async function getSetting<K extends SettingKey>(
-  db: Kysely<Database>,
+  db: Db,
   key: K,
 ): Promise<(typeof SETTING_DEFAULTS)[K]> {
   const row = await db
@@ -51,7 +58,7 @@ export async function getSetting<K extends SettingKey>(
 
 /** Several settings in one round trip. */
 export async function getSettings<K extends SettingKey>(
-  db: Kysely<Database>,
+  db: Db,
   keys: readonly K[],
 ): Promise<{ [P in K]: (typeof SETTING_DEFAULTS)[P] }> {
   const rows = await db
@@ -71,7 +78,7 @@ export async function getSettings<K extends SettingKey>(
 }
 
 export async function setSetting<K extends SettingKey>(
-  db: Kysely<Database>,
+  db: Db,
   key: K,
   value: (typeof SETTING_DEFAULTS)[K],
 ): Promise<void> {
@@ -79,6 +86,6 @@ export async function setSetting<K extends SettingKey>(
   await db
     .insertInto('settings')
     .values({ key, value: json })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: new Date() }))
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: sql`now()` }))
     .execute();
 }

@@ -1,9 +1,11 @@
-import { Api, GrammyError, HttpError, InlineKeyboard } from 'grammy';
+import { Api, GrammyError, HttpError, type InlineKeyboard } from 'grammy';
 import { type Kysely, sql } from 'kysely';
+import { intentKeyboard } from '../bot/callback-data.js';
 import type { Crypto } from '../crypto/crypto.js';
 import type { Database } from '../db/schema.js';
 import { readOutboxMessage } from '../domain/outbox/outbox.js';
 import type { Logger } from '../logger.js';
+import { type SendLimits, sendLimits } from './send-limits.js';
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
@@ -11,7 +13,7 @@ export interface DispatcherOptions {
   logger: Logger;
   token: string;
   apiRoot: string;
-  /** Messages per second overall; Telegram allows about 30. */
+  /** Messages in any one second, all dispatcher processes together; Telegram allows about 30. */
   ratePerSecond?: number;
   batchSize?: number;
   /** How long a claimed row stays invisible to other dispatchers while it is being sent. */
@@ -22,6 +24,10 @@ export interface DispatcherOptions {
   loop?: boolean;
   /** Least time between two messages to one chat (Telegram allows about one a second). */
   perChatGapMs?: number;
+  /** Calls in flight at once in this process (each holds a database connection meanwhile). */
+  concurrency?: number;
+  /** One Bot API call is given this long (30 s without it). */
+  callTimeoutSeconds?: number;
 }
 
 export interface Dispatcher {
@@ -40,28 +46,45 @@ interface ClaimedRow {
   blocked: boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One Bot API call is given this long by default; a held send slot's lease is a little longer. */
+const CALL_TIMEOUT_SECONDS = 30;
 
 /**
  * The only sender of outbox messages. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease,
  * so dispatchers on several replicas share the work and a crashed one's rows come back after
- * the lease; each row is marked sent right after Telegram accepts it. Sending respects a
- * global rate and one message per second per chat, waits out 429s, retries network and 5xx
- * errors with backoff, and marks clients who blocked the bot.
+ * the lease; each row is marked sent right after Telegram accepts it. The global rate, the
+ * one-message-per-second-per-chat gap and 429 pauses hold across all processes (send-limits.ts).
+ * Network and 5xx errors are retried with backoff; clients who blocked the bot are marked.
+ * Every time here is the database's, so replicas agree on what is due.
  */
 export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, crypto } = options;
   const logger = options.logger.child({ module: 'outbox' });
-  const api = new Api(options.token, { apiRoot: options.apiRoot });
-  const interval = 1000 / (options.ratePerSecond ?? 25);
+  const callTimeout = options.callTimeoutSeconds ?? CALL_TIMEOUT_SECONDS;
+  const api = new Api(options.token, {
+    apiRoot: options.apiRoot,
+    timeoutSeconds: callTimeout,
+  });
   const batchSize = options.batchSize ?? 50;
   const lease = options.leaseSeconds ?? 60;
   const maxAttempts = options.maxAttempts ?? 10;
-  const perChatGap = options.perChatGapMs ?? 1000;
-  const lastSentToChat = new Map<string, number>();
-  let nextSendAt = 0;
-  let pausedUntil = 0;
+  const concurrency = options.concurrency ?? 4;
+  const limits: SendLimits = sendLimits(db, {
+    rate: options.ratePerSecond ?? 25,
+    gapMs: options.perChatGapMs ?? 1000,
+    leaseSeconds: callTimeout + 5,
+  });
   let stopped = false;
+  let wake: (() => void) | undefined;
+  /** Waits `ms`, or less when stop() is called. */
+  const pauseFor = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   async function claim(): Promise<ClaimedRow[]> {
     const { rows } = await sql<ClaimedRow>`
@@ -93,12 +116,12 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       .execute();
   }
 
-  /** Puts a row back for later; `refund` when the attempt was not the message's fault. */
-  async function retryAt(id: string, at: Date, error: string, refund = false): Promise<void> {
+  /** Puts a row back for `ms` from now; `refund` when the attempt was not the message's fault. */
+  async function retryIn(id: string, ms: number, error: string, refund = false): Promise<void> {
     await db
       .updateTable('outbox')
       .set({
-        not_before: at,
+        not_before: sql`now() + make_interval(secs => ${Math.max(ms, 0) / 1000})`,
         last_error: error,
         ...(refund ? { attempts: sql`attempts - 1` } : {}),
       })
@@ -120,34 +143,45 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       await finish(row.id, 'dead', 'blocked by the user');
       return;
     }
-    const now = Date.now();
-    const last = lastSentToChat.get(row.chat_id) ?? 0;
-    if (now - last < perChatGap) {
-      await retryAt(row.id, new Date(last + perChatGap), 'per-chat limit', true);
+    const chat = await limits.takeChat(row.chat_id);
+    if (!chat.taken) {
+      await retryIn(row.id, chat.waitMs, 'per-chat limit', true);
       return;
     }
-    const wait = Math.max(nextSendAt, pausedUntil) - now;
-    if (wait > 0) await sleep(wait);
-    nextSendAt = Date.now() + interval;
-    const message = readOutboxMessage(crypto, row);
-    let keyboard: InlineKeyboard | undefined;
-    if (message.buttons?.length) {
-      keyboard = new InlineKeyboard();
-      for (const line of message.buttons) {
-        for (const b of line) keyboard.text(b.text, b.data);
-        keyboard.row();
-      }
-    }
     try {
-      await api.sendMessage(Number(row.chat_id), message.text, {
+      const slot = await limits.takeSlot(() => stopped);
+      if (slot === undefined) {
+        await retryIn(row.id, 0, 'dispatcher stopped', true);
+        return;
+      }
+      try {
+        await api.sendMessage(Number(row.chat_id), ...messageOf(row));
+      } catch (err) {
+        await handleFailure(row, err);
+        return;
+      } finally {
+        await limits.freeSlot(slot);
+      }
+      await finish(row.id, 'sent', null);
+    } finally {
+      await limits.freeChat(row.chat_id);
+    }
+  }
+
+  function messageOf(
+    row: ClaimedRow,
+  ): [string, { parse_mode?: 'HTML' | 'MarkdownV2'; reply_markup?: InlineKeyboard }] {
+    const message = readOutboxMessage(crypto, row);
+    // Intents are encoded by the bot's one callback-data module; rows queued before intents
+    // carry `{text, data}` buttons, sent as they were.
+    const keyboard = message.buttons?.length ? intentKeyboard(message.buttons) : undefined;
+    return [
+      message.text,
+      {
         ...(message.parseMode ? { parse_mode: message.parseMode } : {}),
         ...(keyboard ? { reply_markup: keyboard } : {}),
-      });
-      lastSentToChat.set(row.chat_id, Date.now());
-      await finish(row.id, 'sent', null);
-    } catch (err) {
-      await handleFailure(row, err);
-    }
+      },
+    ];
   }
 
   async function handleFailure(row: ClaimedRow, err: unknown): Promise<void> {
@@ -155,9 +189,9 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       if (err.error_code === 403) return markBlocked(row);
       if (err.error_code === 429) {
         const seconds = err.parameters.retry_after ?? 5;
-        pausedUntil = Date.now() + seconds * 1000;
-        logger.warn({ seconds }, 'Telegram asked to slow down');
-        return retryAt(row.id, new Date(pausedUntil), '429 too many requests', true);
+        await limits.pause(seconds);
+        logger.warn({ seconds }, 'Telegram asked to slow down; every dispatcher pauses');
+        return retryIn(row.id, seconds * 1000, '429 too many requests', true);
       }
       if (err.error_code < 500)
         return finish(row.id, 'dead', `${err.error_code}: ${err.description}`.slice(0, 300));
@@ -172,30 +206,47 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       logger.error({ outboxId: row.id, reason }, 'message given up after repeated failures');
       return finish(row.id, 'failed', reason);
     }
-    const backoff = Math.min(2 ** row.attempts, 3600) * 1000;
-    await retryAt(row.id, new Date(Date.now() + backoff), reason);
+    await retryIn(row.id, Math.min(2 ** row.attempts, 3600) * 1000, reason);
   }
 
+  /**
+   * Sends a claimed batch with a few calls in flight at once: one at a time, the round trips
+   * (database and Telegram) would keep a process well under the rate the slots allow. The rows
+   * of one chat go to one worker, in order, so a chat reads its messages in the order queued.
+   */
   async function runOnce(): Promise<number> {
     const rows = await claim();
-    for (const row of rows) {
-      if (stopped) break;
-      await send(row);
-    }
+    const byChat = new Map<string, ClaimedRow[]>();
+    for (const row of rows) byChat.set(row.chat_id, [...(byChat.get(row.chat_id) ?? []), row]);
+    const chats = [...byChat.values()];
+    let next = 0;
+    const worker = async () => {
+      for (let chat = chats[next++]; chat; chat = chats[next++]) {
+        for (const row of chat) {
+          // Not sent: handed back now rather than after the lease.
+          if (stopped) await retryIn(row.id, 0, 'dispatcher stopped', true);
+          else await send(row);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, chats.length) }, worker));
     return rows.length;
   }
 
   const loop = (async () => {
+    let idleRounds = 0;
     while (!stopped && options.loop !== false) {
       try {
         const handled = await runOnce();
-        if (handled === 0) await sleep(options.idleMs ?? 500);
+        if (handled > 0) continue;
+        if (++idleRounds % 120 === 0) await limits.forgetQuietChats();
+        await pauseFor(options.idleMs ?? 500);
       } catch (err) {
         logger.error(
           { error: err instanceof Error ? err.message : String(err) },
           'dispatcher round failed',
         );
-        await sleep(1000);
+        await pauseFor(1000);
       }
     }
   })();
@@ -204,6 +255,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     runOnce,
     async stop() {
       stopped = true;
+      wake?.();
       await loop;
     },
   };

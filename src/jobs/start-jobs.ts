@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Database } from '../db/schema.js';
+import { type Clock, systemClock } from '../domain/shared/clock.js';
 import type { Logger } from '../logger.js';
 
 export interface JobContext {
+  /** The moment this run stands for: the scheduled second, or the clock's time for runNow. */
   tick: Date;
   logger: Logger;
   signal: AbortSignal;
@@ -19,7 +21,10 @@ export interface JobDefinition {
 }
 
 export interface Jobs {
-  /** Runs a job for a tick now, unless some instance already claimed that tick. */
+  /**
+   * Runs a job for a tick (the clock's time unless given) now, unless some instance already
+   * claimed that tick.
+   */
   runNow(name: string, tick?: Date): Promise<'ran' | 'skipped'>;
   stop(): Promise<void>;
 }
@@ -42,7 +47,10 @@ export function startJobs(deps: {
   logger: Logger;
   jobs: JobDefinition[];
   instanceId?: string;
+  /** The time runNow stands for when no tick is given; cron ticks carry their own second. */
+  clock?: Clock;
 }): Jobs {
+  const clock = deps.clock ?? systemClock;
   const instance = deps.instanceId ?? `${hostname()}:${process.pid}`;
   const logger = deps.logger.child({ module: 'jobs' });
   const byName = new Map(deps.jobs.map((j) => [j.name, j]));
@@ -109,7 +117,7 @@ export function startJobs(deps: {
   logger.info({ jobs: deps.jobs.map((j) => j.name) }, 'jobs scheduled');
 
   return {
-    async runNow(name, tick = new Date()) {
+    async runNow(name, tick = clock()) {
       const job = byName.get(name);
       if (!job) throw new JobError(`no job named ${name}`);
       return execute(job, toSecond(tick));

@@ -92,7 +92,7 @@ describe('bot: start, help, language', () => {
     const id = user.send('/help');
     await user.nextReply();
     h.fake.redeliver(id);
-    await user.expectNoReply(400);
+    await user.expectNothingMore();
     const rows = await h.t.db
       .selectFrom('processed_updates')
       .select('update_id')

@@ -115,6 +115,7 @@ describe('bot: webhook', () => {
 
   it('processes updates with the secret token and refuses others with 401', async () => {
     const clientele = createBot({
+      chatLocks: h.chatLocks,
       token: h.fake.token,
       apiRoot: h.fake.apiRoot,
       botInfo: h.fake.botInfo,
@@ -136,6 +137,7 @@ describe('bot: webhook', () => {
       h.fake.deliverTo(`${address}${path}`, 'wrong-secret-token-123');
       user.send('/help');
       await expect.poll(() => h.fake.lastWebhookStatus).toBe(401);
+      // Refused at the door, the update never reaches the bot: no event marks that, so a wait.
       await user.expectNoReply(200);
       h.fake.deliverTo(`${address}${path}`);
       h.fake.lastWebhookStatus = undefined;

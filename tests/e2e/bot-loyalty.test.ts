@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { buttons, type FakeUser } from '../helpers/fake-bot-api.js';
-import { BotHarness } from './bot-harness.js';
-import { at, client, dayButton, seedSalon, toCalendar } from './salon-fixture.js';
+import { BotHarness, bookVisit } from './bot-harness.js';
+import { at, client, seedSalon } from './salon-fixture.js';
 
 describe('bot: discounts, coupons and points', () => {
   const h = new BotHarness();
@@ -41,13 +41,14 @@ describe('bot: discounts, coupons and points', () => {
     });
 
   /** Books a haircut with Olga at a time on 2 December and returns the confirmation text. */
-  const confirmation = async (user: FakeUser, time: string) => {
-    const calendar = await toCalendar(user, 'Волосы', /^Стрижка/, 'Ольга');
-    user.click(dayButton(calendar, '2026-12-02'));
-    await user.nextReply();
-    user.click(time);
-    return user.nextReply();
-  };
+  const confirmation = async (user: FakeUser, time: string) =>
+    (
+      await bookVisit(
+        user,
+        { category: 'Волосы', service: /^Стрижка/, master: 'Ольга', day: '2026-12-02', time },
+        { confirm: false },
+      )
+    ).confirm;
 
   it("a friend's paid visit raises the referrer's discount, the next booking shows it, and the master charges it", async () => {
     h.now = at('2026-11-30T09:00');
@@ -60,7 +61,9 @@ describe('bot: discounts, coupons and points', () => {
       .execute((tx) => h.services.referrals.attribute(tx, friendClient.id, referrer.referralCode));
 
     const before = await confirmation(lena, '10:00');
-    expect(before.text).toContain('Ваша скидка: 0%');
+    expect(before.text).toContain('Цена: 2000 ₽');
+    expect(before.text).not.toContain('Ваша скидка'); // none yet: no "0 %"
+    expect(before.text).not.toContain('К оплате');
     lena.click('Отмена');
     await lena.nextReply();
 

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentConsents } from '../../src/domain/onboarding/consents.js';
 import type { FakeUser } from '../helpers/fake-bot-api.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { BotHarness } from './bot-harness.js';
-
-const SYSTEM = { type: 'system' as const, id: null };
 
 describe('bot: profile, data rights and staff linking', () => {
   const h = new BotHarness();
@@ -49,6 +48,40 @@ describe('bot: profile, data rights and staff linking', () => {
       name: 'Maria López-García',
       birthday: { day: 1, month: 9, year: 1991 },
     });
+  });
+
+  it('answers an older button as out of date while editing, and Cancel keeps the old value', async () => {
+    const { user, id } = await registered('+79161231010');
+    user.send('👤 Profile');
+    const profile = await user.nextReply();
+    user.click('Change name', { message: profile });
+    const prompt = await user.nextReply();
+    expect(prompt.text).toBe('Type your new name.');
+    // The profile's own button, pressed again meanwhile: out of date, and the question stands.
+    const stale = await user.clickForAnswer('Change birthday', { message: profile });
+    expect(stale).toMatchObject({ text: 'This button is out of date.' });
+    const forged = await user.clickForAnswer('forged', {
+      message: {
+        ...prompt,
+        reply_markup: { inline_keyboard: [[{ text: 'forged', callback_data: 'reg:yes' }]] },
+      },
+    });
+    expect(forged).toMatchObject({ text: 'This button is out of date.' });
+    user.send('Maria Stale');
+    expect((await user.nextReply()).text).toBe('Saved.');
+    expect((await h.clients.get(id, SYSTEM))?.name).toBe('Maria Stale');
+
+    user.click('Change birthday', { message: profile });
+    const birthday = await user.nextReply();
+    user.click('Cancel', { message: birthday });
+    expect((await user.nextReply()).text).toBe('All right, cancelled.');
+    // The conversation is over: a date typed now is not taken as the birthday.
+    user.send('01.01.1990');
+    expect((await user.nextReply()).text).toMatch(/did not understand/);
+    user.send('👤 Profile');
+    const after = await user.nextReply();
+    expect(after.text).toContain('Birthday: 02.08');
+    expect((await h.clients.get(id, SYSTEM))?.birthday).toEqual({ day: 2, month: 8, year: null });
   });
 
   it('withdraws and gives marketing consent in one tap each', async () => {
@@ -104,27 +137,17 @@ describe('bot: profile, data rights and staff linking', () => {
 
   it('erases the client after confirmation, keeps anonymous visits, and lets them register again', async () => {
     const { user, id } = await registered('+79161231004');
-    const branch = await h.t.db
-      .insertInto('branches')
-      .values({ name: 'Main', time_zone: 'Europe/Moscow' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const master = await h.t.db
-      .insertInto('masters')
-      .values({ branch_id: branch.id, display_name: 'Olga' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const service = await h.t.db
-      .insertInto('services')
-      .values({ name: 'Cut', duration_min: 60, price: 1000 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const salon = await seedSalon(h.services, {
+      branch: { name: 'Main' },
+      services: [{ name: 'Cut', category: 'Hair', durationMin: 60, price: 1000 }],
+      masters: [{ name: 'Olga' }],
+    });
     await h.t.db
       .insertInto('appointments')
       .values({
-        branch_id: branch.id,
-        master_id: master.id,
-        service_id: service.id,
+        branch_id: salon.branch,
+        master_id: salon.masters[0] ?? '',
+        service_id: salon.service,
         client_id: id,
         starts_at: new Date('2026-01-10T10:00:00Z'),
         ends_at: new Date('2026-01-10T11:00:00Z'),

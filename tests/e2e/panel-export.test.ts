@@ -1,11 +1,10 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell } from '../../src/admin/export-page.js';
+import { guardInnerFormulas } from '../../src/admin/panel/actions/spreadsheet-stream.js';
 import { createServices } from '../../src/runtime.js';
 import { silentLogger } from '../helpers/fixtures.js';
-import { PanelHarness, seedPanelSalon } from './panel-harness.js';
-
-const SYSTEM = { type: 'system' as const, id: null };
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
+import { PanelHarness } from './panel-harness.js';
 
 describe('panel: client export', () => {
   const h = new PanelHarness();
@@ -19,14 +18,13 @@ describe('panel: client export', () => {
   });
   afterAll(() => h.tearDown());
 
-  it('neutralises formulas and quotes what needs quoting', () => {
-    expect(csvCell('plain')).toBe('plain');
-    expect(csvCell('=1+1')).toBe("'=1+1");
-    expect(csvCell('+7 916')).toBe("'+7 916");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('a;b')).toBe('"a;b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
+  it('neutralises formulas where another separator could start a cell', () => {
+    expect(guardInnerFormulas('plain, text; -')).toBe('plain, text; -');
+    expect(guardInnerFormulas('a,=1+1')).toBe("a,'=1+1");
+    expect(guardInnerFormulas('a;+7 916')).toBe("a;'+7 916");
+    expect(guardInnerFormulas('a\t@SUM(A1)')).toBe("a\t'@SUM(A1)");
+    expect(guardInnerFormulas('line\n-2+3')).toBe("line\n'-2+3");
+    expect(guardInnerFormulas('x,""=1')).toBe('x,""\'=1');
   });
 
   it('exports the columns a role may see, as text a spreadsheet will not run, and audits it', async () => {
@@ -40,8 +38,10 @@ describe('panel: client export', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('Name;Phone;Birthday;Tags;Notes;Allergies;Language;Created');
-    expect(text).toContain('"Анна; ""Кавычки""";\'+79169990001;;vip;;латекс;ru;');
+    expect(lines[0]).toBe(
+      '"Name";"Phone";"Birthday";"Tags";"Notes";"Allergies";"Language";"Created"',
+    );
+    expect(text).toContain('"Анна; ""Кавычки""";"\'+79169990001";"";"vip";"";"латекс";"ru";');
     expect(text).toContain(`'=HYPERLINK(""http://evil"")`);
     const audit = await h.t.db
       .selectFrom('audit_log')
@@ -94,7 +94,7 @@ describe('panel: client export', () => {
   it("exports visits within the role's scope: a master their own, without phones", async () => {
     const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
     const masterEmail = await h.addStaff('master');
-    const { service, masters } = await seedPanelSalon(s, {
+    const { service, masters } = await seedSalon(s, {
       masters: [{ name: 'Своя', staffUserId: await h.staffId(masterEmail) }, { name: 'Чужая' }],
     });
     const [anna] = await s.clients.findByPhone('+79169990001');
@@ -117,11 +117,11 @@ describe('panel: client export', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('When;Service;Status;Client;To pay');
+    expect(lines[0]).toBe('"When";"Service";"Status";"Client";"To pay"');
     expect(lines).toHaveLength(2);
     // When: the branch's wall-clock time (Moscow), not UTC.
-    expect(lines[1]).toMatch(/^2030-01-07 10:00;/);
-    expect(lines[1]).toContain('Стрижка;booked;"Анна; ""Кавычки""";1000');
+    expect(lines[1]).toMatch(/^"2030-01-07 10:00";/);
+    expect(lines[1]).toContain('"Стрижка";"booked";"Анна; ""Кавычки""";1000');
     expect(text).not.toContain('79169990001');
     const owner = await h.login(await h.addStaff('owner'));
     const all = await (await h.get('/admin/export/visits.csv', owner)).text();
@@ -129,10 +129,11 @@ describe('panel: client export', () => {
     expect(all).toContain('Чужая');
     const analyst = await h.login(await h.addStaff('analyst'));
     expect((await h.get('/admin/export/visits.xlsx', analyst)).status).toBe(403);
-    // The export page offers what the role may take.
-    const page = await (await h.get('/admin/export', master)).text();
-    expect(page).toContain('/admin/export/visits.xlsx');
-    expect(page).not.toContain('/admin/export/clients.csv');
+    // The export action of each list offers what the role may take.
+    const offer = await (await h.get('/admin/api/resources/Visit/actions/export', master)).text();
+    expect(offer).toContain('/admin/export/visits.xlsx');
+    expect(offer).not.toContain('/admin/export/clients.csv');
+    expect((await h.get('/admin/api/resources/Client/actions/export', master)).status).toBe(403);
   });
 
   it('is refused to masters, analysts and anonymous visitors', async () => {
@@ -144,6 +145,9 @@ describe('panel: client export', () => {
     }
     expect((await h.get('/admin/export/clients.csv')).status).toBe(302);
     const analyst = await h.login(await h.addStaff('analyst'));
-    expect((await h.get('/admin/export', analyst)).status).toBe(403);
+    for (const list of ['Client', 'Visit'])
+      expect((await h.get(`/admin/api/resources/${list}/actions/export`, analyst)).status).toBe(
+        403,
+      );
   });
 });

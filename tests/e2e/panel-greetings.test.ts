@@ -37,22 +37,29 @@ describe.runIf(browserAvailable())('panel: the owner sets up greetings and sourc
     const page = await h.browserLogin(browser, owner, 'en');
     expect(page.viewportSize()?.width).toBe(1280);
 
-    // The texts page is linked from every AdminJS page.
-    await page.locator('#clientele-tools a', { hasText: 'Greeting texts' }).click();
-    await page.waitForURL(`${h.url}/admin/templates`);
-    const birthday = () => page.locator('form[data-key="birthday"][data-locale="en"]');
+    // The texts page is in AdminJS's sidebar (shown without its menu button from 1600 px).
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await page.getByRole('link', { name: 'Greeting texts' }).first().click();
+    await page.waitForURL(`${h.url}/admin/pages/templates`);
+    const birthday = () =>
+      page.locator('[data-testid=template][data-key="birthday"][data-locale="en"]');
     await birthday().locator('textarea').fill('Happy birthday, {nmae}!');
-    await birthday().locator('button[value=save]').click();
+    await birthday().getByTestId('save').click();
     await expect.poll(() => birthday().textContent()).toContain('Unknown placeholders: {nmae}');
     // The typed text stays for correcting.
     expect(await birthday().locator('textarea').inputValue()).toBe('Happy birthday, {nmae}!');
+    // The preview follows the typing, without a button.
     await birthday().locator('textarea').fill('Happy birthday, {name}! Your coupon: {coupon}');
-    await birthday().locator('button[value=preview]').click();
     await expect
-      .poll(() => birthday().locator('.preview').textContent())
+      .poll(() =>
+        birthday()
+          .getByTestId('preview')
+          .textContent()
+          .catch(() => ''),
+      )
       .toContain('Happy birthday, Anna! Your coupon: XX-EXAMPLE');
     await screenshot(page, 'greetings-template-preview');
-    await birthday().locator('button[value=save]').click();
+    await birthday().getByTestId('save').click();
     await expect.poll(() => birthday().textContent()).toContain('Saved.');
     const stored = await h.t.db
       .selectFrom('message_templates')
@@ -61,6 +68,20 @@ describe.runIf(browserAvailable())('panel: the owner sets up greetings and sourc
       .where('locale', '=', 'en')
       .executeTakeFirstOrThrow();
     expect(stored.body).toBe('Happy birthday, {name}! Your coupon: {coupon}');
+    // Back to the default text: the stored one goes, the default shows again.
+    await birthday().getByTestId('reset').click();
+    await expect
+      .poll(() => birthday().locator('textarea').inputValue())
+      .toContain('{name}, happy birthday! Here is a coupon {coupon}');
+    expect(
+      await h.t.db
+        .selectFrom('message_templates')
+        .select('body')
+        .where('key', '=', 'birthday')
+        .where('locale', '=', 'en')
+        .execute(),
+    ).toEqual([]);
+    await expect.poll(() => birthday().textContent()).toContain('default text');
 
     const holidays = async () =>
       (await h.t.db.selectFrom('holidays').select('name').execute()).map((r) => r.name);

@@ -1,14 +1,20 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { clientCard } from '../../src/admin/client-card.js';
-import { buildServer } from '../../src/admin/server.js';
+import { clientCardReader } from '../../src/admin/panel/actions/client-card.js';
+import { buildServer, type ServerDeps } from '../../src/admin/web/server.js';
+import { BackupKeys } from '../../src/backup/backup-keys.js';
+import { BackupService } from '../../src/backup/backup-service.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import type { StaffRole } from '../../src/db/schema.js';
 import type { ClientService } from '../../src/domain/clients/client-service.js';
 import type { CardService } from '../../src/domain/loyalty/card-service.js';
 import type { StaffService } from '../../src/domain/staff/staff-service.js';
-import { createServices, type Services } from '../../src/runtime.js';
-import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { createServices } from '../../src/runtime.js';
+import { randomKey, silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { addBranch } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -22,15 +28,26 @@ export class PanelHarness {
   cards!: CardService;
   app!: FastifyInstance;
   url!: string;
+  /** The owners' backups, in a folder of this harness's own. */
+  backups!: BackupService;
+  /** What the server was built from, for tests that build another one beside it. */
+  serverDeps!: ServerDeps;
 
   async setUp(): Promise<this> {
     this.t = await createTestDatabase('panel');
-    this.crypto = await testCrypto();
+    const masterKey = randomKey();
+    this.crypto = await testCrypto({ masterKey });
     const services = createServices({ db: this.t.db, crypto: this.crypto, logger: silentLogger });
     this.clients = services.clients;
     this.staff = services.staff;
     this.cards = services.cards;
-    this.app = await buildServer({
+    this.backups = new BackupService({
+      db: this.t.db,
+      pool: this.t.handle.pool,
+      keys: await BackupKeys.fromMasterKeys(masterKey),
+      dir: mkdtempSync(path.join(os.tmpdir(), 'clientele-panel-backups-')),
+    });
+    this.serverDeps = {
       config: { http: { port: 0, host: '127.0.0.1', publicUrl: undefined, cookieSecure: false } },
       logger: silentLogger,
       db: this.t.db,
@@ -42,20 +59,41 @@ export class PanelHarness {
       booking: services.booking,
       visits: services.visits,
       loyalty: services.loyalty,
-      clientCard: clientCard({ ...services, db: this.t.db }),
+      clientCard: clientCardReader({ ...services, db: this.t.db }),
       staff: this.staff,
-    });
+      backups: this.backups,
+    };
+    this.app = await buildServer(this.serverDeps);
     this.url = await this.app.listen({ port: 0, host: '127.0.0.1' });
     return this;
   }
 
-  async addStaff(role: StaffRole, locale = 'en'): Promise<string> {
+  /** A staff account; a manager works in `branchId`, else the first branch (made if none). */
+  async addStaff(role: StaffRole, locale = 'en', branchId?: string): Promise<string> {
     const email = `${role}-${Math.random().toString(36).slice(2, 8)}@salon.test`;
     await this.staff.create(
-      { email, displayName: role, role, password: PASSWORD, locale },
+      {
+        email,
+        displayName: role,
+        role,
+        password: PASSWORD,
+        locale,
+        branchId: role === 'manager' ? (branchId ?? (await this.firstBranch())) : null,
+      },
       { type: 'system', id: null },
     );
     return email;
+  }
+
+  private async firstBranch(): Promise<string> {
+    const found = await this.t.db
+      .selectFrom('branches')
+      .select('id')
+      .orderBy('created_at')
+      .executeTakeFirst();
+    if (found) return found.id;
+    // Named like the fallback for "the salon's first branch", so texts read as with none.
+    return addBranch(this.serverDeps, { name: 'Salon' });
   }
 
   /** Logs in over HTTP as a browser would (same-origin form post); returns the session cookie. */
@@ -76,6 +114,8 @@ export class PanelHarness {
   /** A browser page logged in as `email`, 1280 px wide, in `locale`. */
   async browserLogin(browser: Browser, email: string, locale = 'en'): Promise<Page> {
     const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    // Generous on a loaded machine; a step that never comes still fails.
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     await page.goto(`${this.url}/admin/login`);
     await page.fill('input[name=email]', email);
@@ -96,51 +136,19 @@ export class PanelHarness {
     ).id;
   }
 
+  /** A GET as the panel's pages make it: API paths as a script call from the panel itself. */
   async get(path: string, cookie?: string): Promise<Response> {
-    return fetch(`${this.url}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    const fromPanel: Record<string, string> = path.startsWith('/admin/api/')
+      ? { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }
+      : {};
+    return fetch(`${this.url}${path}`, {
+      redirect: 'manual',
+      headers: { ...fromPanel, ...(cookie ? { cookie } : {}) },
+    });
   }
 
   async tearDown(): Promise<void> {
     await this.app?.close();
     await this.t?.drop();
   }
-}
-
-/**
- * The salon most panel tests book against: one branch in Moscow, one service, and masters who
- * work it every day (09:00–21:00 unless told otherwise). Returns their ids in the given order.
- */
-export async function seedPanelSalon(
-  s: Services,
-  options: {
-    service?: { name: string; category: string; durationMin: number; price: number };
-    masters: { name: string; staffUserId?: string }[];
-    hours?: { start: string; end: string };
-  },
-): Promise<{ branch: string; service: string; masters: string[] }> {
-  const system = { type: 'system' as const, id: null };
-  const branch = await s.catalogue.createBranch(
-    { name: 'Центр', timeZone: 'Europe/Moscow' },
-    system,
-  );
-  const service = await s.catalogue.createService(
-    options.service ?? { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
-    system,
-  );
-  const hours = options.hours ?? { start: '09:00', end: '21:00' };
-  const masters: string[] = [];
-  for (const m of options.masters) {
-    const id = await s.catalogue.createMaster(
-      { branchId: branch, displayName: m.name, staffUserId: m.staffUserId ?? null },
-      system,
-    );
-    await s.catalogue.setMasterServices(id, [{ serviceId: service }], system);
-    await s.catalogue.setWeeklyHours(
-      id,
-      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ...hours })),
-      system,
-    );
-    masters.push(id);
-  }
-  return { branch, service, masters };
 }

@@ -31,26 +31,37 @@ describe.runIf(browserAvailable())('panel: CSV import in chromium', () => {
     timeout: 60_000,
   }, async () => {
     const page = await loggedIn(manager);
-    await page.goto(`${h.url}/admin/import`);
-    await expect.poll(() => page.textContent('h1')).toBe('Импорт клиентов из CSV');
-    await page.setInputFiles('#file', {
+    // The import is an action of the Clients list.
+    await page.goto(`${h.url}/admin/resources/Client`);
+    await page.getByRole('link', { name: 'Импорт из CSV' }).first().click();
+    await page.waitForURL(`${h.url}/admin/resources/Client/actions/import`);
+    await expect
+      .poll(() => page.textContent('[data-testid=import-clients] h2'))
+      .toBe('Импорт клиентов из CSV');
+    await page.setInputFiles('#import-file', {
       name: 'clients.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(FILE),
     });
-    await page.click('#check');
-    await expect.poll(() => page.textContent('#report')).toContain('Проверка: ничего не записано.');
-    const report = (await page.textContent('#report')) ?? '';
+    // The header's columns are offered for mapping.
+    expect(await page.locator('#map-phone option').allTextContents()).toContain('Телефон');
+    await page.click('[data-testid=import-check]');
+    await expect
+      .poll(() => page.textContent('[data-testid=import-report]'))
+      .toContain('Проверка: ничего не записано.');
+    const report = (await page.textContent('[data-testid=import-report]')) ?? '';
     expect(report).toContain('Строк: 4');
     expect(report).toContain('Новых: 2');
     expect(report).toContain('С ошибками: 2');
-    const rows = await page.locator('#report table tr').allTextContents();
+    const rows = await page.locator('[data-testid=import-errors] tr').allTextContents();
     expect(rows.slice(1)).toEqual(['3Телефонне заполнено', '4День рожденияневерное значение']);
     await screenshot(page, 'import-check-report');
     expect(await h.clients.count()).toBe(0);
 
-    await page.click('#run');
-    await expect.poll(() => page.textContent('#report')).toContain('Импорт завершён.');
+    await page.click('[data-testid=import-run]');
+    await expect
+      .poll(() => page.textContent('[data-testid=import-report]'))
+      .toContain('Импорт завершён.');
     await screenshot(page, 'import-done');
     expect(await h.clients.count()).toBe(2);
     const [anna] = await h.clients.findByPhone('+79163000001');
@@ -72,7 +83,7 @@ describe.runIf(browserAvailable())('panel: CSV import in chromium', () => {
   it('is for owners, admins and managers only, and refuses cross-site posts', async () => {
     for (const role of ['master', 'analyst'] as const) {
       const cookie = await h.login(await h.addStaff(role));
-      expect((await h.get('/admin/import', cookie)).status).toBe(403);
+      expect((await h.get('/admin/api/resources/Client/actions/import', cookie)).status).toBe(403);
       const post = await fetch(
         `${h.url}/admin/import/run?id=00000000-0000-4000-8000-000000000000&dry=1`,
         {
@@ -83,7 +94,7 @@ describe.runIf(browserAvailable())('panel: CSV import in chromium', () => {
       );
       expect(post.status).toBe(403);
     }
-    const anonymous = await h.get('/admin/import');
+    const anonymous = await h.get('/admin/resources/Client/actions/import');
     expect(anonymous.status).toBe(302);
     const cookie = await h.login(manager);
     const forged = await fetch(

@@ -1,41 +1,54 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoyaltyForm } from '../../src/admin/panel/pages/loyalty-form.js';
 import type { StaffRole } from '../../src/db/schema.js';
 import { DEFAULT_RULES, type LoyaltyRules } from '../../src/domain/loyalty/loyalty-rules.js';
 import { createServices, type Services } from '../../src/runtime.js';
 import { silentLogger } from '../helpers/fixtures.js';
+import { panelText } from '../helpers/panel-text.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { PanelHarness } from './panel-harness.js';
+import { type PageFieldError, pageApi, say } from './panel-page-api.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
 const ROLES: StaffRole[] = ['owner', 'admin', 'manager', 'master', 'analyst'];
 const SECRET_NAME = 'Купонова Тайна';
 const SECRET_PHONE = '+79165550177';
 
-/** The rules as the page's form fields. */
-function fields(r: LoyaltyRules): Record<string, string> {
-  const out: Record<string, string> = {
+/** The rules as the page's form: every value as typed. */
+function fields(r: LoyaltyRules): LoyaltyForm {
+  return {
+    referral: r.referral.map((x) => ({ friends: String(x.friends), percent: String(x.percent) })),
     secondLevelWeight: String(r.secondLevelWeight),
     referralCapPercent: String(r.referralCapPercent),
+    levels: r.levels.map((l) => ({
+      name: l.name,
+      minSpend: String(l.minSpend),
+      minVisits: String(l.minVisits),
+      percent: String(l.percent),
+    })),
     levelWindowDays: String(r.levelWindowDays),
     globalCapPercent: String(r.globalCapPercent),
-    'points.earnPercent': String(r.points.earnPercent),
-    'points.maxSharePercent': String(r.points.maxSharePercent),
+    points: {
+      earnPercent: String(r.points.earnPercent),
+      maxSharePercent: String(r.points.maxSharePercent),
+    },
   };
-  r.referral.forEach((x, i) => {
-    out[`referral.${i}.friends`] = String(x.friends);
-    out[`referral.${i}.percent`] = String(x.percent);
-  });
-  r.levels.forEach((l, i) => {
-    out[`levels.${i}.name`] = l.name;
-    out[`levels.${i}.minSpend`] = String(l.minSpend);
-    out[`levels.${i}.minVisits`] = String(l.minVisits);
-    out[`levels.${i}.percent`] = String(l.percent);
-  });
-  return out;
 }
 
-const escaped = (v: string) =>
-  v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** The form with one value changed, by its path (`levels.1.name`, `points.earnPercent`). */
+function patched(form: LoyaltyForm, patch: Record<string, unknown>): LoyaltyForm {
+  const out = structuredClone(form) as unknown as Record<string, unknown>;
+  for (const [path, value] of Object.entries(patch)) {
+    const keys = path.split('.');
+    let at = out as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) {
+      at[key] ??= /^\d+$/.test(keys[keys.indexOf(key) + 1] ?? '') ? [] : {};
+      at = at[key] as Record<string, unknown>;
+    }
+    at[keys[keys.length - 1] ?? ''] = value;
+  }
+  return out as unknown as LoyaltyForm;
+}
 
 describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
   const h = new PanelHarness();
@@ -49,21 +62,13 @@ describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
     await h.setUp();
     s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
     for (const role of ROLES) cookies.set(role, await h.login(await h.addStaff(role)));
-    const branch = await s.catalogue.createBranch(
-      { name: 'Центр', timeZone: 'Europe/Moscow' },
-      SYSTEM,
-    );
-    serviceId = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 },
-      SYSTEM,
-    );
-    masterId = await s.catalogue.createMaster({ branchId: branch, displayName: 'Ольга' }, SYSTEM);
-    await s.catalogue.setMasterServices(masterId, [{ serviceId }], SYSTEM);
-    await s.catalogue.setWeeklyHours(
-      masterId,
-      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '22:00' })),
-      SYSTEM,
-    );
+    const salon = await seedSalon(s, {
+      services: [{ name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 }],
+      masters: [{ name: 'Ольга' }],
+      hours: { start: '08:00', end: '22:00' },
+    });
+    serviceId = salon.service;
+    masterId = salon.masters[0] ?? '';
     clientId = (await s.clients.create({ name: SECRET_NAME, phone: SECRET_PHONE }, SYSTEM)).id;
   }, 60_000);
   afterAll(() => h.tearDown());
@@ -82,42 +87,48 @@ describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
   const versions = async () =>
     (await h.t.db.selectFrom('loyalty_rules').select('version').execute()).length;
 
+  const loyalty = (role: StaffRole | null, body?: unknown) =>
+    pageApi(h, 'loyalty', role ? cookies.get(role) : undefined, body);
+  const errorsOf = async (response: Response) =>
+    ((await response.json()) as { errors: Record<string, PageFieldError> }).errors;
+
   it('shows the rules to owners, admins, managers and analysts; only owners and admins save', async () => {
     for (const role of ROLES) {
-      const page = await h.get('/admin/loyalty', cookies.get(role));
+      const page = await h.get('/admin/pages/loyalty', cookies.get(role));
+      const data = await loyalty(role);
       if (role === 'master') {
         expect(page.status, role).toBe(403);
+        expect(data.status, role).toBe(403);
         continue;
       }
       expect(page.status, role).toBe(200);
-      const html = await page.text();
-      expect(html).toContain('Loyalty rules');
-      expect(html).toContain('value="Silver"');
-      const saves = html.includes('name="op" value="save"');
-      expect(saves, role).toBe(role === 'owner' || role === 'admin');
-      if (!saves) expect(html).toContain('Read only');
+      expect(data.status, role).toBe(200);
+      const shown = (await data.json()) as { form: LoyaltyForm; editable: boolean };
+      expect(shown.form.levels.map((l) => l.name)).toContain('Silver');
+      // Only owners and admins get a form that saves; the others read it (the page says so).
+      expect(shown.editable, role).toBe(role === 'owner' || role === 'admin');
     }
     for (const role of ['manager', 'analyst', 'master'] as const) {
-      const refused = await post('/admin/loyalty', role, fields(DEFAULT_RULES));
+      const refused = await loyalty(role, fields(DEFAULT_RULES));
       expect(refused.status, role).toBe(403);
     }
-    expect((await h.get('/admin/loyalty')).status).toBe(302);
-    expect((await post('/admin/loyalty', null, fields(DEFAULT_RULES))).status).toBe(302);
+    expect((await h.get('/admin/pages/loyalty')).status).toBe(302);
+    expect((await loyalty(null, fields(DEFAULT_RULES))).status).toBe(401);
     // A form posted from another site is refused before the role check.
-    const forged = await fetch(`${h.url}/admin/loyalty`, {
+    const forged = await fetch(`${h.url}/admin/api/pages/loyalty`, {
       method: 'POST',
       headers: {
         cookie: cookies.get('owner') ?? '',
         origin: 'https://evil.example',
-        'content-type': 'application/x-www-form-urlencoded',
+        'content-type': 'application/json',
       },
-      body: new URLSearchParams(fields(DEFAULT_RULES)).toString(),
+      body: JSON.stringify(fields(DEFAULT_RULES)),
     });
     expect(forged.status).toBe(403);
     expect(await versions()).toBe(0);
   });
 
-  const bad: [string, Record<string, string>, string, string][] = [
+  const bad: [string, Record<string, unknown>, string, string][] = [
     [
       'text in a number',
       { 'referral.0.percent': 'ten' },
@@ -166,57 +177,86 @@ describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
       'referral',
       'At most 20 rows.',
     ],
+    [
+      'an object for a number',
+      { 'points.earnPercent': { $gt: 1 } },
+      'points.earnPercent',
+      'A number',
+    ],
   ];
   for (const [name, patch, field, message] of bad)
-    it(`refuses ${name}: the message next to ${field}, the form as typed, nothing saved`, async () => {
-      const body = { ...fields(DEFAULT_RULES), ...patch };
-      const response = await post('/admin/loyalty', 'owner', body);
+    it(`refuses ${name}: the message next to ${field}, nothing saved`, async () => {
+      const body = patched(fields(DEFAULT_RULES), patch);
+      const response = await loyalty('owner', body);
       expect(response.status).toBe(400);
-      const html = await response.text();
-      expect(html).toMatch(
-        new RegExp(`id="err-${field.replace(/\./g, '\\.')}" role="alert">[^<]*${message}`),
-      );
-      for (const value of Object.values(patch)) expect(html).toContain(`value="${escaped(value)}"`);
-      expect(html).not.toContain('<script>alert');
+      const text = await response.text();
+      const errors = JSON.parse(text).errors as Record<string, PageFieldError>;
+      expect(say('Loyalty', errors[field])).toContain(message);
+      // Typed text is never echoed back (the page keeps its own copy of the form).
+      expect(text).not.toContain('<script>alert');
       expect(await versions()).toBe(0);
     });
 
-  it('refuses rules without levels, and a repeated field', async () => {
-    const noLevels = Object.fromEntries(
-      Object.entries(fields(DEFAULT_RULES)).filter(([k]) => !k.startsWith('levels.')),
+  it('refuses rules without levels, a repeated field, a body that is not a form, and a huge one', async () => {
+    const noLevels = { ...fields(DEFAULT_RULES), levels: [] };
+    const none = await loyalty('owner', noLevels);
+    expect(none.status).toBe(400);
+    expect(say('Loyalty', (await errorsOf(none)).levels)).toBe('At least one level is needed.');
+    // A field given twice arrives as a list: refused on that field.
+    const twice = await loyalty('owner', {
+      ...fields(DEFAULT_RULES),
+      globalCapPercent: ['25', '30'],
+    });
+    expect(twice.status).toBe(400);
+    expect(say('Loyalty', (await errorsOf(twice)).globalCapPercent)).toContain('A number');
+    const missing = await loyalty('owner', { levels: 'all of them' });
+    expect(missing.status).toBe(400);
+    expect(Object.keys(await errorsOf(missing))).toEqual(
+      expect.arrayContaining(['referral', 'levels', 'points']),
     );
-    const html = await (await post('/admin/loyalty', 'owner', noLevels)).text();
-    expect(html).toMatch(/id="err-levels" role="alert">At least one level/);
-    const twice = `${new URLSearchParams(fields(DEFAULT_RULES)).toString()}&globalCapPercent=30`;
-    const response = await post('/admin/loyalty', 'owner', twice);
-    expect(response.status).toBe(400);
-    expect(await response.text()).toMatch(/id="err-globalCapPercent" role="alert">A number/);
+    const broken = await loyalty('owner', '{"referral": [');
+    expect(broken.status).toBe(400);
+    // Too many fields for any form: refused while it streams in, before anything reads it.
+    const huge = await loyalty('owner', {
+      ...fields(DEFAULT_RULES),
+      referral: Array.from({ length: 900 }, () => ({ friends: '1', percent: '1' })),
+    });
+    expect(huge.status).toBe(413);
+    const many = await loyalty('owner', {
+      ...fields(DEFAULT_RULES),
+      referral: Array.from({ length: 300 }, (_, i) => ({ friends: String(i + 1), percent: '1' })),
+    });
+    expect(many.status).toBe(400);
+    expect(say('Loyalty', (await errorsOf(many)).referral)).toBe('At most 20 rows.');
+    expect((await huge.text()).length).toBeLessThan(10_000);
     expect(await versions()).toBe(0);
   });
 
-  it('adds and removes rows without saving', async () => {
-    const added = await (
-      await post('/admin/loyalty', 'admin', { ...fields(DEFAULT_RULES), op: 'add-level' })
-    ).text();
-    expect(added.match(/data-row="level-/g)).toHaveLength(4);
-    const removed = await (
-      await post('/admin/loyalty', 'admin', { ...fields(DEFAULT_RULES), op: 'remove-referral-0' })
-    ).text();
-    expect(removed.match(/data-row="referral-/g)).toHaveLength(2);
-    expect(removed).not.toContain('name="referral.2.friends"');
+  it("adds and removes rows without saving (the form is the page's until saved)", async () => {
+    const form = fields(DEFAULT_RULES);
+    form.levels.push({ name: '', minSpend: '0', minVisits: '0', percent: '' });
+    form.referral.splice(0, 1);
+    // A half-filled new row is refused on its own fields; nothing is saved.
+    const refused = await loyalty('admin', form);
+    expect(refused.status).toBe(400);
+    expect(Object.keys(await errorsOf(refused)).sort()).toEqual([
+      'levels.3.name',
+      'levels.3.percent',
+    ]);
     expect(await versions()).toBe(0);
   });
 
   it('saves good rules as a new audited version that the quote follows, shown in the history', async () => {
     const before = await s.loyalty.quote(clientId, 'Волосы', new Date());
     expect(before).toMatchObject({ level: 0, total: 0, levelName: 'Bronze' });
-    const response = await post('/admin/loyalty', 'owner', {
-      ...fields(DEFAULT_RULES),
-      'levels.0.name': 'Start',
-      'levels.0.percent': '4',
-    });
-    expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe('/admin/loyalty?saved=1');
+    const response = await loyalty(
+      'owner',
+      patched(fields(DEFAULT_RULES), { 'levels.0.name': 'Start', 'levels.0.percent': '4' }),
+    );
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { saved: number; form: LoyaltyForm };
+    expect(answer.saved).toBe(1);
+    expect(answer.form.levels[0]).toMatchObject({ name: 'Start', percent: '4' });
     expect(await versions()).toBe(1);
     const after = await s.loyalty.quote(clientId, 'Волосы', new Date());
     expect(after).toMatchObject({ rulesVersion: 1, level: 4, total: 4, levelName: 'Start' });
@@ -226,8 +266,10 @@ describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
       .where('action', '=', 'set-rules')
       .execute();
     expect(audit).toEqual([{ actor_type: 'staff', details: { version: 1 } }]);
-    const page = await (await h.get('/admin/loyalty?saved=1', cookies.get('analyst'))).text();
-    expect(page).toContain('Saved: version 1.');
+    const page = (await (await loyalty('analyst')).json()) as {
+      form: LoyaltyForm;
+      history: { version: number; by: string; at: string }[];
+    };
     // When it was saved, in the salon's own time (its branch is in Moscow).
     const saved = await h.t.db
       .selectFrom('loyalty_rules')
@@ -237,8 +279,8 @@ describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
     const local = DateTime.fromJSDate(saved.created_at, { zone: 'Europe/Moscow' }).toFormat(
       'yyyy-MM-dd HH:mm',
     );
-    expect(page).toContain(`<tr><td>1</td><td>owner</td><td>${local}</td></tr>`);
-    expect(page).toContain('value="Start"');
+    expect(page.history).toEqual([{ version: 1, by: 'owner', at: local }]);
+    expect(page.form.levels[0]?.name).toBe('Start');
   });
 
   const api = (path: string, role: StaffRole) =>
@@ -326,11 +368,10 @@ describe('panel: loyalty rules page, coupons and cards over HTTP', () => {
     const revoked = await (
       await post(`/admin/api/resources/Coupon/records/${coupon.id}/revoke`, 'manager', '')
     ).json();
-    expect(revoked.notice).toMatchObject({
-      type: 'success',
-      message:
-        "The coupon is revoked. It was held for a visit: that visit's discount is now 4% (was 14%).",
-    });
+    expect(revoked.notice).toMatchObject({ type: 'success' });
+    expect(panelText(revoked.notice)).toBe(
+      "The coupon is revoked. It was held for a visit: that visit's discount is now 4% (was 14%).",
+    );
     expect(revoked.record.params.state).toBe('revoked');
     const visit = await h.t.db
       .selectFrom('appointments')

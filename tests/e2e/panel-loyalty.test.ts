@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/runtime.js';
 import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.js';
 import { silentLogger } from '../helpers/fixtures.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { PanelHarness } from './panel-harness.js';
-
-const SYSTEM = { type: 'system' as const, id: null };
 
 describe.runIf(browserAvailable())(
   'panel: the owner edits a loyalty level and issues a coupon',
@@ -18,11 +17,11 @@ describe.runIf(browserAvailable())(
       await h.setUp();
       owner = await h.addStaff('owner');
       const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
-      await s.catalogue.createBranch({ name: 'Central', timeZone: 'Europe/Moscow' }, SYSTEM);
-      await s.catalogue.createService(
-        { name: 'Haircut', category: 'Hair', durationMin: 60, price: 1500 },
-        SYSTEM,
-      );
+      await seedSalon(s, {
+        branch: { name: 'Central' },
+        services: [{ name: 'Haircut', category: 'Hair', durationMin: 60, price: 1500 }],
+        masters: [],
+      });
       clientId = (await s.clients.create({ name: 'Coupon Carla', phone: '+79165550123' }, SYSTEM))
         .id;
       browser = await launchBrowser();
@@ -33,35 +32,47 @@ describe.runIf(browserAvailable())(
     });
 
     it('changes the Silver level, refused first for a bad value, then saved as version 1', {
-      timeout: 60_000,
+      timeout: 180_000,
     }, async () => {
       const page = await h.browserLogin(browser, owner, 'en');
-      expect(await page.locator('#clientele-tools a').allTextContents()).toContain('Loyalty');
-      await page.locator('#clientele-tools a', { hasText: 'Loyalty' }).click();
-      await page.waitForURL(`${h.url}/admin/loyalty`);
-      await expect.poll(() => page.textContent('h1')).toBe('Loyalty rules');
+      // In AdminJS's sidebar (shown without its menu button at 1600 px).
+      await page.setViewportSize({ width: 1600, height: 900 });
+      await page.getByRole('link', { name: 'Loyalty', exact: true }).last().click();
+      await page.waitForURL(`${h.url}/admin/pages/loyalty`);
+      await expect.poll(() => page.locator('h2').first().textContent()).toBe('Loyalty rules');
 
       await page.fill('input[name="levels.1.percent"]', 'five');
       await page.fill('input[name="levels.1.name"]', 'Silver <b>');
-      await page.locator('button[value=save]').first().click();
-      await expect.poll(() => page.textContent('#err-levels\\.1\\.percent')).toContain('A number');
-      expect(await page.textContent('#err-levels\\.1\\.name')).toContain('Letters, digits');
+      await page.getByTestId('save-rules').click();
+      await expect
+        .poll(() => page.getByTestId('error-levels.1.percent').textContent())
+        .toContain('A number');
+      expect(await page.getByTestId('error-levels.1.name').textContent()).toContain(
+        'Letters, digits',
+      );
       expect(await page.inputValue('input[name="levels.1.name"]')).toBe('Silver <b>');
       await screenshot(page, 'owner-loyalty-refused');
       expect(await h.t.db.selectFrom('loyalty_rules').select('version').execute()).toEqual([]);
 
-      await page.locator('button[value=add-level]').click();
+      // Rows are added and removed on the page; nothing is saved until "save".
+      await page.getByTestId('add-referral').click();
+      await expect.poll(() => page.locator('[data-row^="referral-"]').count()).toBe(4);
+      await page.getByTestId('remove-referral-3').click();
+      await expect.poll(() => page.locator('[data-row^="referral-"]').count()).toBe(3);
+      await page.getByTestId('add-level').click();
       await expect.poll(() => page.locator('[data-row^="level-"]').count()).toBe(4);
+      expect(await h.t.db.selectFrom('loyalty_rules').select('version').execute()).toEqual([]);
       await page.fill('input[name="levels.1.name"]', 'Silver+');
       await page.fill('input[name="levels.1.percent"]', '5');
       await page.fill('input[name="levels.3.name"]', 'Platinum');
       await page.fill('input[name="levels.3.minSpend"]', '100000');
       await page.fill('input[name="levels.3.minVisits"]', '24');
       await page.fill('input[name="levels.3.percent"]', '10');
-      await page.locator('button[value=save]').first().click();
-      await page.waitForURL(`${h.url}/admin/loyalty?saved=1`);
-      await expect.poll(() => page.textContent('main')).toContain('Saved: version 1.');
-      expect(await page.locator('#history tbody tr').count()).toBe(1);
+      await page.getByTestId('save-rules').click();
+      await expect
+        .poll(() => page.getByTestId('saved').textContent())
+        .toContain('Saved: version 1.');
+      expect(await page.getByTestId('history-row').count()).toBe(1);
       await screenshot(page, 'owner-loyalty-saved');
       const saved = await h.t.db
         .selectFrom('loyalty_rules')

@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   can,
+  canCallRoute,
+  canOpenPage,
   PANEL_ACTIONS,
+  PANEL_PAGES,
   PANEL_RESOURCES,
+  PANEL_ROUTES,
   type PanelResource,
   RECORD_ACTIONS,
   visibleFields,
-} from '../../src/admin/access.js';
+} from '../../src/admin/panel/access.js';
+import { createAdmin } from '../../src/admin/panel/admin-panel.js';
+import { buildServer } from '../../src/admin/web/server.js';
 import type { StaffRole } from '../../src/db/schema.js';
 import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { SourceService } from '../../src/domain/onboarding/sources.js';
@@ -14,9 +20,10 @@ import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
 import { setSetting } from '../../src/domain/settings.js';
 import { createServices } from '../../src/runtime.js';
 import { silentLogger } from '../helpers/fixtures.js';
+import { panelText } from '../helpers/panel-text.js';
+import { addBranch, SYSTEM, seedSalon } from '../helpers/salon.js';
 import { PanelHarness } from './panel-harness.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
 const ROLES: StaffRole[] = ['owner', 'admin', 'manager', 'master', 'analyst'];
 const SECRET_NAME = 'Секретова Тайна';
 const SECRET_PHONE = '+79165550101';
@@ -24,6 +31,7 @@ const SECRET_PHONE = '+79165550101';
 /** Which resource a reference field points to (for records AdminJS populates). */
 const REFERENCES: Record<string, PanelResource> = {
   branch_id: 'Branch',
+  homeBranchId: 'Branch',
   staff_user_id: 'StaffUser',
   client_id: 'Client',
 };
@@ -68,10 +76,7 @@ describe('panel: every role × resource × action, through the API and the pages
   beforeAll(async () => {
     await h.setUp();
     const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
-    const branch = await s.catalogue.createBranch(
-      { name: 'Центр', timeZone: 'Europe/Moscow' },
-      SYSTEM,
-    );
+    const branch = await addBranch(s);
     for (const role of ROLES) {
       const email = await h.addStaff(role);
       const staff = await h.t.db
@@ -87,26 +92,12 @@ describe('panel: every role × resource × action, through the API and the pages
       users.set(role, { id: staff.id, email });
       cookies.set(role, await h.login(email));
     }
-    const service = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
-      SYSTEM,
-    );
-    const own = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Своя', staffUserId: users.get('master')?.id ?? null },
-      SYSTEM,
-    );
-    const other = await s.catalogue.createMaster(
-      { branchId: branch, displayName: 'Чужая' },
-      SYSTEM,
-    );
-    for (const m of [own, other]) {
-      await s.catalogue.setMasterServices(m, [{ serviceId: service }], SYSTEM);
-      await s.catalogue.setWeeklyHours(
-        m,
-        [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '21:00' })),
-        SYSTEM,
-      );
-    }
+    const salon = await seedSalon(s, {
+      branchId: branch,
+      masters: [{ name: 'Своя', staffUserId: users.get('master')?.id ?? null }, { name: 'Чужая' }],
+    });
+    const service = salon.service;
+    const [own = '', other = ''] = salon.masters;
     const client = await s.clients.create(
       { name: SECRET_NAME, phone: SECRET_PHONE, allergies: 'пыльца', notes: 'тихая' },
       SYSTEM,
@@ -316,10 +307,9 @@ describe('panel: every role × resource × action, through the API and the pages
     const reissued = await (
       await post(`/admin/api/resources/Client/records/${ids.Client}/reissueCard`, 'manager')
     ).json();
-    expect(reissued.notice).toMatchObject({
-      type: 'success',
-      message: expect.stringMatching(/^New card: \d{10}$/),
-    });
+    expect(reissued.notice).toMatchObject({ type: 'success' });
+    expect(panelText(reissued.notice)).toMatch(/^New card: \d{10}$/);
+    expect(panelText(reissued.notice, 'ru')).toMatch(/^Новая карта: \d{10}$/);
     const after = await h.t.db
       .selectFrom('loyalty_cards')
       .selectAll()
@@ -332,7 +322,9 @@ describe('panel: every role × resource × action, through the API and the pages
         'owner',
       )
     ).json();
-    expect(code.notice.message).toMatch(/^Send them: \/start staff_\S+ \(valid for a day, once\)$/);
+    expect(panelText(code.notice)).toMatch(
+      /^Send them: \/start staff_\S+ \(valid for a day, once\)$/,
+    );
     const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
     const leaving = await s.clients.create({ name: 'Уходящая', phone: '+79165550199' }, SYSTEM);
     const erased = await (
@@ -404,5 +396,114 @@ describe('panel: every role × resource × action, through the API and the pages
     );
     expect(withPhone[0]).toHaveProperty('clientPhone', SECRET_PHONE);
     await setSetting(h.t.db, 'panel.master_sees_phone', false);
+  });
+
+  const asUser = (role: StaffRole) => ({
+    id: users.get(role)?.id,
+    email: 'x',
+    role,
+    title: role,
+    locale: 'en',
+  });
+
+  it('pages: every registered page opens for the roles its rule names and no other', async () => {
+    for (const role of ROLES)
+      for (const page of PANEL_PAGES) {
+        const response = await h.get(`/admin/api/pages/${page}`, cookies.get(role));
+        const allowed = canOpenPage(asUser(role), page);
+        expect(response.status, `${role} GET ${page}`).toBe(allowed ? 200 : 403);
+        if (!canOpenPage(asUser(role), page, 'POST')) {
+          const changed = await post(`/admin/api/pages/${page}`, role);
+          expect(changed.status, `${role} POST ${page}`).toBe(403);
+        }
+      }
+    // Nobody logged in: the page's API asks for a login.
+    expect((await h.get(`/admin/api/pages/${PANEL_PAGES[0]}`)).status).toBe(401);
+  });
+
+  it('routes: every registered route answers the roles its rule names and refuses the rest', async () => {
+    const value: Record<string, string> = {
+      ':id': ids.Client,
+      ':name': 'nothing.tar',
+      ':format': 'csv',
+      ':messageId': '1',
+    };
+    let walked = 0;
+    for (const route of PANEL_ROUTES) {
+      // The sandbox's routes exist only without BOT_TOKEN (their own test walks them).
+      if (!h.app.hasRoute({ method: route.method as 'GET', url: route.url })) continue;
+      walked++;
+      const url = route.url
+        .replace(/:(id|name|messageId)\b/g, (m) => value[m] ?? m)
+        .replace(/\.:format$/, '.csv')
+        .replace(/^\/admin\/visits\/[^/]+/, `/admin/visits/${ids.Visit}`);
+      for (const role of ROLES) {
+        const allowed = canCallRoute(asUser(role), route.method, route.url);
+        const label = `${role} ${route.method} ${route.url}`;
+        if (route.method === 'GET') {
+          const response = await h.get(url, cookies.get(role));
+          if (allowed) expect([401, 403], label).not.toContain(response.status);
+          else expect(response.status, label).toBe(403);
+          const text = await response.text();
+          if (!allowed) expect(text, label).not.toContain(SECRET_NAME);
+        } else if (!allowed) {
+          // State-changing routes are walked for refusals only: the screens' own tests post
+          // real forms to them.
+          const response = await fetch(`${h.url}${url}`, {
+            method: route.method,
+            headers: {
+              cookie: cookies.get(role) ?? '',
+              origin: h.url,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: 'x=1',
+          });
+          expect(response.status, label).toBe(403);
+        }
+      }
+    }
+    expect(walked).toBeGreaterThan(5);
+  });
+
+  it('a route not in the table is refused for everyone, and stops the panel if added', async () => {
+    for (const role of ROLES) expect(canCallRoute(asUser(role), 'GET', '/admin/stray')).toBe(false);
+    expect(canCallRoute(undefined, 'GET', '/admin/password')).toBe(false);
+    await expect(
+      buildServer({
+        ...h.serverDeps,
+        sandbox: {
+          chatApi: '/admin/sandbox/api',
+          registerPages: (scope) => {
+            scope.get('/admin/stray', async () => ({ secret: SECRET_NAME }));
+          },
+        },
+      }),
+    ).rejects.toThrow('route GET /admin/stray has no rule in the access table');
+  });
+
+  it('a page passed to AdminJS without a rule stops the panel', () => {
+    expect(() => createAdmin([], { stray: { component: 'Backups' } })).toThrow(
+      'page "stray" has no rule in the access table',
+    );
+    expect(() => createAdmin([], { backups: { component: 'Backups' } })).not.toThrow();
+  });
+
+  it('the password form answers a hostile body with a 400 on the field, changing nothing', async () => {
+    const response = await fetch(`${h.url}/admin/password`, {
+      method: 'POST',
+      headers: {
+        cookie: cookies.get('master') ?? '',
+        origin: h.url,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ current: 'x', next: 'y'.repeat(5000), repeat: 'z' }).toString(),
+    });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain('id="next" name="next" type="password"');
+    expect(html).toMatch(/id="next"[^>]*aria-invalid="true"/);
+    expect(html).not.toContain('yyyy');
+    // The account still logs in with its password.
+    expect(await h.login(users.get('master')?.email ?? '')).toContain('clientele_session=');
   });
 });

@@ -1,13 +1,12 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertAccessChecks, panelResources } from '../../src/admin/admin-panel.js';
-import { buildServer } from '../../src/admin/server.js';
+import { assertAccessChecks, panelResources } from '../../src/admin/panel/admin-panel.js';
+import { buildServer } from '../../src/admin/web/server.js';
 import { CatalogueService } from '../../src/domain/booking/catalogue-service.js';
 import { createServices } from '../../src/runtime.js';
 import { silentLogger } from '../helpers/fixtures.js';
+import { SYSTEM } from '../helpers/salon.js';
 import { PanelHarness } from './panel-harness.js';
-
-const SYSTEM = { type: 'system' as const, id: null };
 
 /** Sends a path exactly as written (fetch would normalise `..` and `//` away). */
 function rawGet(
@@ -64,7 +63,8 @@ describe('panel security', () => {
     ];
     for (const path of attempts) {
       const { status, body } = await rawGet(h.url, path);
-      expect([302, 400, 401, 404], path).toContain(status);
+      // 403: an API call that does not come from the panel's own pages (finding 1 of #17).
+      expect([302, 400, 401, 403, 404], path).toContain(status);
       expect(body, path).not.toContain('Secret Person');
       expect(body, path).not.toContain('79161112233');
     }
@@ -75,6 +75,7 @@ describe('panel security', () => {
   it('(2) refuses to build a panel with an asynchronous, missing or open access check', () => {
     const resources = panelResources({
       db: h.t.db,
+      crypto: h.crypto,
       ...createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger }),
     });
     expect(() => assertAccessChecks(resources)).not.toThrow();
@@ -183,7 +184,14 @@ describe('panel security', () => {
     const s = createServices({ db: h.t.db, crypto: h.crypto, logger: silentLogger });
     const app = await buildServer({
       config: {
-        http: { port: 0, host: '127.0.0.1', publicUrl: 'https://crm.example', cookieSecure: true },
+        // Behind https means behind a proxy, which must be trusted for its X-Forwarded-Proto.
+        http: {
+          port: 0,
+          host: '127.0.0.1',
+          publicUrl: 'https://crm.example',
+          cookieSecure: true,
+          trustProxy: ['127.0.0.1'],
+        },
       },
       logger: silentLogger,
       db: h.t.db,
@@ -257,8 +265,18 @@ describe('panel security', () => {
     expect((await visit('cross-site')).status).toBe(403);
     expect((await visit('same-site')).status).toBe(403);
     expect(await h.cards.activeCard(client.id)).toBe(before);
-    // The panel's own scripts call it from the same origin.
+    // The panel's own page loads the action with GET, which never runs it; its POST does.
     expect((await visit('same-origin')).status).toBe(200);
+    expect(await h.cards.activeCard(client.id)).toBe(before);
+    const posted = await fetch(
+      `${h.url}/admin/api/resources/Client/records/${client.id}/reissueCard`,
+      {
+        method: 'POST',
+        headers: { cookie: owner, origin: h.url, 'content-type': 'application/json' },
+        body: '{}',
+      },
+    );
+    expect(posted.status).toBe(200);
     expect(await h.cards.activeCard(client.id)).not.toBe(before);
   });
 

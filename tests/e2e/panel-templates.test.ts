@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSetting } from '../../src/domain/settings.js';
+import { addBranch, SYSTEM } from '../helpers/salon.js';
 import { PanelHarness } from './panel-harness.js';
-
-const SYSTEM = { type: 'system' as const, id: null };
+import { type PageFieldError, pageApi, say } from './panel-page-api.js';
 
 describe('panel: greeting texts, holidays and client sources', () => {
   const h = new PanelHarness();
@@ -36,8 +36,22 @@ describe('panel: greeting texts, holidays and client sources', () => {
       },
       body: new URLSearchParams(form).toString(),
     });
-  const template = (role: string, form: Record<string, string>) =>
-    post('/admin/templates', role, { key: 'birthday', locale: 'en', ...form });
+  const template = (role: string, form: Record<string, unknown>) =>
+    pageApi(h, 'templates', cookies[role], { key: 'birthday', locale: 'en', ...form });
+  /** The message the page shows for the text's field. */
+  const problem = async (response: Response) =>
+    say(
+      'Templates',
+      ((await response.json()) as { errors: Record<string, PageFieldError> }).errors.body,
+    );
+  interface Texts {
+    groups: {
+      key: string;
+      kind: string;
+      holiday: string | null;
+      texts: { locale: string; body: string; stored: boolean }[];
+    }[];
+  }
   const outboxTests = () =>
     h.t.db
       .selectFrom('outbox')
@@ -47,70 +61,79 @@ describe('panel: greeting texts, holidays and client sources', () => {
 
   it('shows every text to owners and admins only; others get 403, strangers the login', async () => {
     for (const role of ['owner', 'admin']) {
-      const page = await h.get('/admin/templates', cookies[role]);
+      expect((await h.get('/admin/pages/templates', cookies[role])).status).toBe(200);
+      const page = await pageApi(h, 'templates', cookies[role]);
       expect(page.status).toBe(200);
-      const html = await page.text();
-      expect(html).toContain('Greeting texts');
+      const data = (await page.json()) as Texts;
       // Birthday, win-back and the five default holidays, in two languages each.
-      expect(html.match(/<form method="post"/g)).toHaveLength(14);
-      expect(html).toContain('Holiday: 8 марта');
+      expect(data.groups.flatMap((g) => g.texts)).toHaveLength(14);
+      expect(data.groups.map((g) => g.holiday)).toContain('8 марта');
     }
     for (const role of ['manager', 'master', 'analyst']) {
-      expect((await h.get('/admin/templates', cookies[role])).status).toBe(403);
+      expect((await h.get('/admin/pages/templates', cookies[role])).status).toBe(403);
+      expect((await pageApi(h, 'templates', cookies[role])).status).toBe(403);
       expect((await template(role, { op: 'save', body: 'Hi {name}' })).status).toBe(403);
     }
-    const anonymous = await h.get('/admin/templates');
+    const anonymous = await h.get('/admin/pages/templates');
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.get('location')).toBe('/admin/login');
     // Posted from another site (or with no origin at all): refused before the page runs.
-    const forged = await fetch(`${h.url}/admin/templates`, {
+    const forged = await fetch(`${h.url}/admin/api/pages/templates`, {
       method: 'POST',
-      headers: { cookie: cookies.owner ?? '', 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'key=birthday&locale=en&op=save&body=x',
+      headers: { cookie: cookies.owner ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ key: 'birthday', locale: 'en', op: 'save', body: 'x' }),
     });
     expect(forged.status).toBe(403);
   });
 
-  it('refuses unknown placeholders, long, empty and hostile texts, keeping what was typed', async () => {
+  it('refuses unknown placeholders, long, empty and hostile texts, changing nothing', async () => {
     const before = await h.t.db.selectFrom('message_templates').selectAll().execute();
     const typo = await template('owner', { op: 'save', body: 'Hi {nmae}, see <b>you</b>' });
     expect(typo.status).toBe(400);
-    const html = await typo.text();
-    expect(html).toContain('Unknown placeholders: {nmae}. Allowed: {name}, {discount}');
-    expect(html).toContain('Hi {nmae}, see &lt;b&gt;you&lt;/b&gt;</textarea>');
+    expect(await problem(typo)).toBe(
+      'Unknown placeholders: {nmae}. Allowed: {name}, {discount}, {coupon}, {valid_until}, {branch}.',
+    );
     const long = await template('owner', { op: 'save', body: 'x'.repeat(2500) });
     expect(long.status).toBe(400);
-    expect(await long.text()).toContain('The text is too long: 2500 characters, at most 2000.');
+    expect(await problem(long)).toBe('The text is too long: 2500 characters, at most 2000.');
     const huge = await template('owner', { op: 'preview', body: 'y'.repeat(200_000) });
     expect(huge.status).toBe(400);
-    expect((await huge.text()).length).toBeLessThan(60_000);
+    expect((await huge.clone().text()).length).toBeLessThan(60_000);
+    expect(await problem(huge)).toBe('The text is too long: 200000 characters, at most 2000.');
     const empty = await template('owner', { op: 'save', body: '   ' });
-    expect(await empty.text()).toContain('The text is empty.');
+    expect(await problem(empty)).toBe('The text is empty.');
+    const missing = await template('owner', { op: 'save' });
+    expect(await problem(missing)).toBe('The text is empty.');
     const hostile = await template('owner', {
       op: 'preview',
       body: '<script>alert(1)</script> {name} {{coupon}}',
     });
-    const hostileHtml = await hostile.text();
-    expect(hostileHtml).not.toContain('<script>alert(1)</script>');
+    // The text comes back as data (JSON) for the page to show as text, never as markup.
+    expect(hostile.status).toBe(200);
+    expect(hostile.headers.get('content-type')).toContain('application/json');
+    expect(((await hostile.json()) as { preview: string }).preview).toBe(
+      '<script>alert(1)</script> Anna {XX-EXAMPLE}',
+    );
     for (const [key, locale] of [
       ['holiday:../../etc', 'en'],
       ['birthday', 'de'],
       ['holiday:00000000-0000-0000-0000-000000000000', 'ru'],
     ])
-      expect(
-        (await template('owner', { op: 'save', key, locale, body: 'Hi' } as never)).status,
-      ).toBe(400);
+      expect((await template('owner', { op: 'save', key, locale, body: 'Hi' })).status).toBe(400);
     expect((await template('owner', { op: 'delete', body: 'Hi' })).status).toBe(400);
+    const wrongType = await template('owner', { op: 'save', body: { $ne: '' } });
+    expect(wrongType.status).toBe(400);
+    expect(Object.keys(((await wrongType.json()) as { errors: object }).errors)).toEqual(['body']);
     expect(await h.t.db.selectFrom('message_templates').selectAll().execute()).toEqual(before);
   });
 
-  it('previews with sample values and saves, audited', async () => {
+  it('previews with sample values, saves and resets to the default, audited', async () => {
     const preview = await template('owner', {
       op: 'preview',
       body: 'Happy birthday, {name}! Coupon {coupon} until {valid_until}. {branch}',
     });
     expect(preview.status).toBe(200);
-    expect(await preview.text()).toMatch(
+    expect(((await preview.json()) as { preview: string }).preview).toMatch(
       /Happy birthday, Anna! Coupon XX-EXAMPLE until \d+ \w+\. Salon/,
     );
     const saved = await template('admin', {
@@ -118,7 +141,13 @@ describe('panel: greeting texts, holidays and client sources', () => {
       body: '  Happy birthday, {name}! {coupon} ',
     });
     expect(saved.status).toBe(200);
-    expect(await saved.text()).toContain('Saved.');
+    const after = (await saved.json()) as Texts & { notice: string };
+    expect(after.notice).toBe('saved');
+    expect(after.groups[0]?.texts.find((t) => t.locale === 'en')).toEqual({
+      locale: 'en',
+      body: 'Happy birthday, {name}! {coupon}',
+      stored: true,
+    });
     const row = await h.t.db
       .selectFrom('message_templates')
       .select('body')
@@ -132,12 +161,49 @@ describe('panel: greeting texts, holidays and client sources', () => {
       .where('action', '=', 'save-template')
       .execute();
     expect(audit).toEqual([{ actor_id: ids.admin, details: { key: 'birthday', locale: 'en' } }]);
+
+    // Back to the default: the stored text goes, the default one shows again.
+    await template('admin', {
+      op: 'save',
+      key: 'winback',
+      locale: 'ru',
+      body: 'Вернитесь, {name}',
+    });
+    const reset = await template('owner', { op: 'reset', key: 'winback', locale: 'ru' });
+    expect(reset.status).toBe(200);
+    const shown = (await reset.json()) as Texts & { notice: string };
+    expect(shown.notice).toBe('reset');
+    const winback = shown.groups
+      .find((g) => g.key === 'winback')
+      ?.texts.find((t) => t.locale === 'ru');
+    expect(winback?.stored).toBe(false);
+    expect(winback?.body).toContain('давно вас не видели');
+    expect(
+      await h.t.db
+        .selectFrom('message_templates')
+        .select('key')
+        .where('key', '=', 'winback')
+        .where('locale', '=', 'ru')
+        .execute(),
+    ).toEqual([]);
+    const resets = await h.t.db
+      .selectFrom('audit_log')
+      .select(['actor_id', 'details'])
+      .where('action', '=', 'reset-template')
+      .execute();
+    expect(resets).toEqual([{ actor_id: ids.owner, details: { key: 'winback', locale: 'ru' } }]);
+    const kept = await h.t.db.selectFrom('message_templates').selectAll().execute();
+    for (const role of ['manager', 'analyst'])
+      expect((await template(role, { op: 'reset', key: 'birthday', locale: 'en' })).status).toBe(
+        403,
+      );
+    expect(await h.t.db.selectFrom('message_templates').selectAll().execute()).toEqual(kept);
   });
 
   it("sends a test to the staff member's own linked chat only; unlinked gets how to link", async () => {
     const unlinked = await template('owner', { op: 'test', body: 'Test for {name}' });
     expect(unlinked.status).toBe(409);
-    expect(await unlinked.text()).toContain('Your Telegram is not linked');
+    expect(await problem(unlinked)).toContain('Your Telegram is not linked');
     expect(await outboxTests()).toEqual([]);
 
     await h.t.db
@@ -152,7 +218,7 @@ describe('panel: greeting texts, holidays and client sources', () => {
       .execute();
     const sent = await template('owner', { op: 'test', body: 'Test for {name} {coupon}' });
     expect(sent.status).toBe(200);
-    expect(await sent.text()).toContain('The test is queued');
+    expect(((await sent.json()) as { notice: string }).notice).toBe('sent');
     // A bad text sends nothing.
     expect((await template('owner', { op: 'test', body: '{nope}' })).status).toBe(400);
     const rows = await outboxTests();
@@ -229,11 +295,7 @@ describe('panel: greeting texts, holidays and client sources', () => {
     }
     expect(await holidayCount()).toBe(before);
 
-    const branch = await h.t.db
-      .insertInto('branches')
-      .values({ name: 'Центр', time_zone: 'Europe/Moscow' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const branch = await addBranch(h.serverDeps);
     const created = await (
       await api('Holiday', 'actions/new', 'admin', {
         name: 'Spring day',
@@ -261,7 +323,7 @@ describe('panel: greeting texts, holidays and client sources', () => {
       .select('audience')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(stored.audience).toEqual({ kind: 'branch', branchIds: [branch.id] });
+    expect(stored.audience).toEqual({ kind: 'branch', branchIds: [branch] });
     const edited = await (
       await api('Holiday', `records/${id}/edit`, 'owner', { kind: 'fixed', month: '4', day: '31' })
     ).json();
@@ -337,22 +399,26 @@ describe('panel: greeting texts, holidays and client sources', () => {
     ).toBe(403);
   });
 
-  it('lists filter on real columns only: a filter on a worked-out field is ignored, not an error', async () => {
+  it('lists filter on real columns only: a filter or sort on a worked-out field is a 400 naming it', async () => {
+    const get = (resource: string, query: string) =>
+      h.get(`/admin/api/resources/${resource}/actions/list?${query}`, cookies.owner);
     const list = async (resource: string, query: string) => {
-      const response = await h.get(
-        `/admin/api/resources/${resource}/actions/list?${query}`,
-        cookies.owner,
-      );
+      const response = await get(resource, query);
       expect(response.status).toBe(200);
       return ((await response.json()) as { records: unknown[] }).records;
     };
+    const refused = async (resource: string, query: string, param: string) => {
+      const response = await get(resource, query);
+      expect(response.status, query).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toContain(param);
+    };
     const all = await list('Holiday', '');
     expect(all.length).toBeGreaterThan(0);
-    expect(await list('Holiday', 'filters.next_date=2099')).toHaveLength(all.length);
-    expect(await list('Holiday', 'filters.audience_kind=tags')).toHaveLength(all.length);
-    expect(await list('Holiday', 'sortBy=next_date&direction=asc')).toHaveLength(all.length);
-    const sources = await list('AcquisitionSource', '');
-    expect(await list('AcquisitionSource', 'filters.deep_link=x')).toHaveLength(sources.length);
-    expect(await list('AcquisitionSource', 'filters.clients=5')).toHaveLength(sources.length);
+    await refused('Holiday', 'filters.next_date=2099', 'filters.next_date');
+    await refused('Holiday', 'sortBy=next_date&direction=asc', 'sortBy');
+    await refused('Holiday', 'filters.audience_kind=tags', 'filters.audience_kind');
+    await list('AcquisitionSource', '');
+    await refused('AcquisitionSource', 'filters.deep_link=x', 'filters.deep_link');
+    await refused('AcquisitionSource', 'filters.clients=5', 'filters.clients');
   });
 });

@@ -9,7 +9,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runScript } from '../helpers/child-run.js';
+import { freePort, runScript, waitForOutput } from '../helpers/child-run.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -56,14 +56,6 @@ function postmasterRunning(cluster: string): boolean {
   });
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('signals during start-up and the migrate tool', () => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -78,11 +70,8 @@ describe('signals during start-up and the migrate tool', () => {
     const env = { DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', ROLES: 'web,jobs' };
     const run = start('src/main.ts', { ...env, LOG_LEVEL: 'info' });
     // The embedded server is up; migrations, keys and the panel are still ahead.
-    await until(
-      () => postmasterRunning(cluster) || run.child.exitCode !== null,
-      60_000,
-      'the embedded server',
-    );
+    await waitForOutput(run.child, run.stdout, 'embedded PostgreSQL running', 60_000);
+    expect(postmasterRunning(cluster)).toBe(true);
     expect(run.child.exitCode, run.stderr()).toBeNull();
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
@@ -96,7 +85,7 @@ describe('signals during start-up and the migrate tool', () => {
     expect(run.stdout()).toContain('This password is shown once');
 
     const again = start('src/main.ts', { ...env, LOG_LEVEL: 'info' });
-    await until(() => again.stdout().includes('Clientele is running'), 60_000, 'the second start');
+    await waitForOutput(again.child, again.stdout, 'Clientele is running', 60_000);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect(again.stdout()).not.toContain('This password is shown once');
     again.child.kill('SIGTERM');

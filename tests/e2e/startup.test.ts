@@ -3,7 +3,13 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Run, runScript } from '../helpers/child-run.js';
+import {
+  freePort,
+  type Run,
+  runScript,
+  waitForOutput,
+  waitHealthy as waitHealthyOn,
+} from '../helpers/child-run.js';
 import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -13,20 +19,8 @@ const MAIN = path.resolve('src/main.ts');
 /** The product's main, logging at info unless told otherwise. */
 const start = (env: Record<string, string>) => runScript(MAIN, { LOG_LEVEL: 'info', ...env });
 
-async function waitHealthy(port: number, run: Run, timeoutMs = 30_000): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (run.child.exitCode !== null)
-      throw new Error(`exited early: ${run.stderr()}${run.stdout().slice(-2000)}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return Date.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('not healthy in time');
-}
+const waitHealthy = (port: number, run: Run, timeoutMs = 60_000) =>
+  waitHealthyOn(port, run.child, () => run.stderr() + run.stdout().slice(-2000), timeoutMs);
 
 function dataDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clientele-start-'));
@@ -85,7 +79,7 @@ describe('starting and stopping the product', () => {
         'DATABASE_URL',
       ),
     ).toMatch(/does not exist/);
-  }, 60_000);
+  }, 90_000);
 
   it('serves the panel and the bot, then stops cleanly on SIGINT', async () => {
     const port = await freePort();
@@ -100,7 +94,15 @@ describe('starting and stopping the product', () => {
     });
     await waitHealthy(port, run);
     expect((await fetch(`http://127.0.0.1:${port}/admin/login`)).status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    // The bot connects in the background after the panel listens: ready once it has.
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status, {
+        timeout: 15_000,
+        interval: 100,
+      })
+      .toBe(200);
+    // The log line and /readyz's answer travel on different pipes: wait for the line itself.
+    await waitForOutput(run.child, run.stdout, 'bot started (long polling)', 15_000);
     const ru = fake.user({ language_code: 'ru' });
     ru.send('/start');
     expect((await ru.nextReply({ timeoutMs: 15_000 })).text).toMatch(/^Здравствуйте!/);
@@ -113,7 +115,7 @@ describe('starting and stopping the product', () => {
     expect(run.stderr()).toBe('');
     expect(run.stdout()).toContain('"msg":"stopped"');
     expect(run.stdout()).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  }, 90_000);
 
   it('runs on the embedded database: cold start, clean stop, warm start', async () => {
     const dir = dataDir();
@@ -122,7 +124,8 @@ describe('starting and stopping the product', () => {
       const port = await freePort();
       const run = start({ ...env, PORT: String(port) });
       const ms = await waitHealthy(port, run, 60_000);
-      await new Promise((r) => setTimeout(r, 1000));
+      // Idle means start-up has finished: the jobs are scheduled after the panel answers.
+      await waitForOutput(run.child, run.stdout, 'Clientele is running', 30_000);
       const rss = rssMb(run.child.pid ?? 0);
       return { run, ms, rss, port };
     };
@@ -169,7 +172,18 @@ describe('starting and stopping the product', () => {
         });
         child.on('exit', (code) => resolve({ code, out, err }));
       });
-    const created = await cli(['create', 'Manager@Salon.test', 'manager', 'Мария']);
+    await t.db
+      .insertInto('branches')
+      .values({ name: 'Центр', time_zone: 'Europe/Moscow' })
+      .execute();
+    const created = await cli([
+      'create',
+      'Manager@Salon.test',
+      'manager',
+      'Мария',
+      '--branch',
+      'центр',
+    ]);
     expect(created.code).toBe(0);
     expect(created.out).toMatch(/one-time password: \S{23}/);
     const reset = await cli(['reset-password', 'manager@salon.test']);
@@ -177,6 +191,8 @@ describe('starting and stopping the product', () => {
     expect(reset.out).toMatch(/new one-time password/);
     for (const args of [
       ['create', 'x@y.io', 'emperor'],
+      ['create', 'x@y.io', 'manager'],
+      ['create', 'x@y.io', 'manager', '--branch', 'Nowhere'],
       ['create', 'not-an-email', 'admin'],
       ['frobnicate'],
       ['reset-password', 'nobody@salon.test'],

@@ -40,6 +40,8 @@ export interface ApiCall {
   method: string;
   params: Json;
   at: number;
+  /** False when the call was refused or left unanswered by an outage (outage()). */
+  served?: boolean;
 }
 export interface TelegramError {
   error_code: number;
@@ -58,6 +60,7 @@ export class FakeUser {
   readonly callbackAnswers: Json[] = [];
   private consumed = 0;
   private waiters: (() => void)[] = [];
+  private readonly answerWaiters = new Set<() => void>();
   private nextMessageId = 1;
 
   constructor(
@@ -152,15 +155,34 @@ export class FakeUser {
   }
 
   /** Presses an inline button and waits for the bot's answer to that press (its toast). */
-  async clickForAnswer(label: string, options: { message?: BotMessage } = {}): Promise<Json> {
+  async clickForAnswer(
+    label: string,
+    options: { message?: BotMessage; timeoutMs?: number } = {},
+  ): Promise<Json> {
     const before = this.callbackAnswers.length;
     this.click(label, options);
-    const deadline = Date.now() + 5000;
-    while (this.callbackAnswers.length <= before) {
-      if (Date.now() > deadline) throw new Error(`no answer to the press of '${label}'`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return this.callbackAnswers[this.callbackAnswers.length - 1] ?? {};
+    const timeoutMs = options.timeoutMs ?? 5000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.answerWaiters.delete(check);
+        reject(new Error(`no answer to the press of '${label}' within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = () => {
+        if (this.callbackAnswers.length <= before) return;
+        clearTimeout(timer);
+        this.answerWaiters.delete(check);
+        resolve();
+      };
+      this.answerWaiters.add(check);
+      check();
+    });
+    return this.callbackAnswers[before] ?? {};
+  }
+
+  /** @internal called by the server when the bot answers one of this user's presses */
+  answered(answer: Json): void {
+    this.callbackAnswers.push(answer);
+    for (const check of [...this.answerWaiters]) check();
   }
 
   /** Sends a reply-keyboard button's text, after checking the keyboard offers it. */
@@ -212,11 +234,33 @@ export class FakeUser {
     return out;
   }
 
+  /**
+   * Waits `ms` and checks nothing came meanwhile: only for an absence no event can settle (an
+   * update the bot never receives). Prefer expectNothingMore or expectNoReplyYet.
+   */
   async expectNoReply(ms = 300): Promise<void> {
     await new Promise((r) => setTimeout(r, ms));
+    this.expectNoReplyYet();
+  }
+
+  /** Checks, at once, that nothing unread came: after awaiting what would have sent it. */
+  expectNoReplyYet(): void {
     if (this.consumed < this.messages.length) {
       throw new Error(`unexpected reply: ${JSON.stringify(this.messages[this.consumed]?.text)}`);
     }
+  }
+
+  /**
+   * Proves the bot sent this chat nothing more, without a fixed wait: /language goes in as a
+   * sentinel, and as the bot keeps one chat's updates in order, its answer (the language picker)
+   * comes only after every earlier update was handled — so it must be the very next reply.
+   * Not inside a conversation, which would take the sentinel as its own input.
+   */
+  async expectNothingMore(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.send('/language');
+    const next = await this.nextReply(options);
+    const picker = next.reply_markup?.inline_keyboard?.flat().some((b) => b.text === 'English');
+    if (!picker) throw new Error(`unexpected reply: ${JSON.stringify(next.text)}`);
   }
 }
 
@@ -252,8 +296,18 @@ export class FakeBotApi {
   private pollers: (() => void)[] = [];
   private deliverUrl: { url: string; secret?: string } | undefined;
   private closed = false;
+  private down: 'errors' | 'silent' | undefined;
 
   constructor(readonly token: string) {}
+
+  /**
+   * Telegram away: every call answered 502 ('errors') or never answered ('silent': the request
+   * hangs until the client gives up); undefined ends it. Calls are still recorded, as not served.
+   */
+  outage(mode: 'errors' | 'silent' | undefined): void {
+    // Requests left unanswered stay so after it ends, as on a lost connection: the client times out.
+    this.down = mode;
+  }
 
   get apiRoot(): string {
     const { port } = this.server.address() as AddressInfo;
@@ -372,6 +426,12 @@ export class FakeBotApi {
     if (token !== this.token)
       return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const params = await readParams(req);
+    if (this.down) {
+      this.calls.push({ method, params, at: Date.now(), served: false });
+      if (this.down === 'errors')
+        return reply(502, { ok: false, error_code: 502, description: 'Bad Gateway' });
+      return;
+    }
     this.calls.push({ method, params, at: Date.now() });
     const failure = this.failures.find((f) => f.method === method && f.times > 0);
     if (failure) {
@@ -406,9 +466,7 @@ export class FakeBotApi {
       case 'editMessageReplyMarkup':
         return this.edit(method, p);
       case 'answerCallbackQuery':
-        this.users
-          .get(this.callbackOwners.get(String(p.callback_query_id)) ?? 0)
-          ?.callbackAnswers.push(p);
+        this.users.get(this.callbackOwners.get(String(p.callback_query_id)) ?? 0)?.answered(p);
         return true;
       case 'deleteMessage':
       case 'sendChatAction':

@@ -5,14 +5,13 @@ import { SlotTakenError } from '../../src/domain/booking/booking-service.js';
 import { NotFoundError } from '../../src/domain/errors.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
 import { createServices, type Services } from '../../src/runtime.js';
+import { salonTime } from '../helpers/clock.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
-const ZONE = 'Europe/Moscow';
-const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();
 // "Now" for the tests: Monday 30 November 2026, 08:00 in Moscow.
-const NOW = at('2026-11-30T08:00');
+const { zone: ZONE, at, now: NOW } = salonTime('2026-11-30T08:00');
 
 describe('booking', () => {
   let t: TestDatabase;
@@ -24,64 +23,25 @@ describe('booking', () => {
     t = await createTestDatabase('booking');
     crypto = await testCrypto();
     s = createServices({ db: t.db, crypto, logger: silentLogger });
-    const branch = await t.db
-      .insertInto('branches')
-      .values({ name: 'Центр', time_zone: ZONE })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const { user } = await s.staff.create(
-      {
-        email: 'olga@salon.test',
-        displayName: 'Ольга',
-        role: 'master',
-        password: 'a long enough password',
-      },
-      SYSTEM,
-    );
-    await t.db
-      .updateTable('staff_users')
-      .set({ telegram_user_id: 5550001 })
-      .where('id', '=', user.id)
-      .execute();
-    const [olga, irina] = await t.db
-      .insertInto('masters')
-      .values([
-        { branch_id: branch.id, display_name: 'Ольга', staff_user_id: user.id },
-        { branch_id: branch.id, display_name: 'Ирина' },
-      ])
-      .returning('id')
-      .execute();
-    const service = await t.db
-      .insertInto('services')
-      .values({ name: 'Стрижка', duration_min: 60, buffer_min: 15, price: 1500 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const other = await t.db
-      .insertInto('services')
-      .values({ name: 'Маникюр', duration_min: 90, price: 2000 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids = { service: service.id, olga: olga?.id ?? '', irina: irina?.id ?? '', other: other.id };
-    await t.db
-      .insertInto('master_services')
-      .values([
-        { master_id: ids.olga, service_id: ids.service },
-        { master_id: ids.irina, service_id: ids.service, price: 1800 },
-      ])
-      .execute();
-    for (const master of [ids.olga, ids.irina]) {
-      await t.db
-        .insertInto('working_hours')
-        .values(
-          [1, 2, 3, 4, 5].map((weekday) => ({
-            master_id: master,
-            weekday,
-            starts: '10:00',
-            ends: '19:00',
-          })),
-        )
-        .execute();
-    }
+    const salon = await seedSalon(s, {
+      zone: ZONE,
+      services: [
+        { name: 'Стрижка', category: 'Волосы', durationMin: 60, bufferMin: 15, price: 1500 },
+        { name: 'Маникюр', category: 'Ногти', durationMin: 90, price: 2000 },
+      ],
+      masters: [
+        {
+          name: 'Ольга',
+          staff: { email: 'olga@salon.test', telegramUserId: 5550001 },
+          services: [{ service: 0 }],
+        },
+        { name: 'Ирина', services: [{ service: 0, price: 1800 }] },
+      ],
+      hours: { start: '10:00', end: '19:00', weekdays: [1, 2, 3, 4, 5] },
+    });
+    const [service = '', other = ''] = salon.services;
+    const [olga = '', irina = ''] = salon.masters;
+    ids = { service, olga, irina, other };
     await t.db
       .insertInto('schedule_exceptions')
       .values({ master_id: ids.irina, day: '2026-12-02', kind: 'off' })
@@ -139,7 +99,9 @@ describe('booking', () => {
       .where('dedupe_key', '=', `visit-new:${booked.id}:0`)
       .executeTakeFirstOrThrow();
     expect(Number(notice.chat_id)).toBe(5550001);
-    expect(readOutboxMessage(crypto, notice).text).toMatch(/^Новая запись: .*10:00, Стрижка\.$/);
+    expect(readOutboxMessage(crypto, notice).text).toMatch(
+      /^Новая запись: .*10:00, Стрижка\. Клиент: .+, новый\.$/,
+    );
   });
 
   it('refuses times the schedule does not offer, and unknown services', async () => {

@@ -2,12 +2,13 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, NotFoundError } from '../../src/domain/errors.js';
 import { createServices, type Services } from '../../src/runtime.js';
+import { zonedAt } from '../helpers/clock.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 const OWNER = { type: 'staff' as const, id: null };
 const ZONE = 'Asia/Novosibirsk';
-const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();
+const at = zonedAt(ZONE);
 
 describe('catalogue and schedules', () => {
   let t: TestDatabase;
@@ -58,7 +59,7 @@ describe('catalogue and schedules', () => {
     expect(monday).not.toContain('11:45'); // would run into lunch
     expect(monday).toContain('14:00');
     expect(monday.at(-1)).toBe('16:30');
-    const catalogue = await s.booking.catalogue();
+    const catalogue = await s.booking.bookableServices();
     expect(catalogue.services).toEqual([
       expect.objectContaining({
         id: service,

@@ -74,7 +74,7 @@ describe('client import from CSV', () => {
       { line: 3, field: 'phone', code: 'required' },
       { line: 4, field: 'phone', code: 'invalid' },
       { line: 5, field: 'birthday', code: 'invalid' },
-      { line: 6, field: 'name', code: 'too_long' },
+      { line: 6, field: 'name', code: 'too-long' },
       { line: 9, field: 'name', code: 'required' },
     ]);
     expect(await s.clients.count()).toBe(before);
@@ -181,7 +181,7 @@ describe('client import from CSV', () => {
       mapping: { phone: 'Phone', name: 'Name' },
       dryRun: true,
       actor: MANAGER,
-      onProgress: (n) => progress.push(n),
+      onProgress: (counts) => progress.push(counts.rows),
     });
     expect(report).toMatchObject({ rows: N, created: N, failed: 0 });
     expect(progress.at(-1)).toBe(N);

@@ -6,9 +6,9 @@ import { currentConsents, recordConsents } from '../../src/domain/onboarding/con
 import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
 import { createServices, type Services } from '../../src/runtime.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
 const STAFF = { type: 'system' as const, id: null, ip: '10.0.0.7' };
 
 describe('merging two client cards', () => {
@@ -23,21 +23,9 @@ describe('merging two client cards', () => {
     t = await createTestDatabase('merge');
     crypto = await testCrypto();
     s = createServices({ db: t.db, crypto, logger: silentLogger });
-    const branch = await s.catalogue.createBranch(
-      { name: 'Центр', timeZone: 'Europe/Moscow' },
-      SYSTEM,
-    );
-    service = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1000 },
-      SYSTEM,
-    );
-    master = await s.catalogue.createMaster({ branchId: branch, displayName: 'Ольга' }, SYSTEM);
-    await s.catalogue.setMasterServices(master, [{ serviceId: service }], SYSTEM);
-    await s.catalogue.setWeeklyHours(
-      master,
-      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '21:00' })),
-      SYSTEM,
-    );
+    const salon = await seedSalon(s, { masters: [{ name: 'Ольга' }] });
+    service = salon.service;
+    master = salon.masters[0] ?? '';
   });
   afterAll(() => t.drop());
 

@@ -36,7 +36,7 @@ describe('clients domain', () => {
     t = await createTestDatabase('clients');
     crypto = await testCrypto({ expectedClients: 100 });
     log = captureLogger();
-    clients = new ClientService({ db: t.db, crypto, logger: log.logger });
+    clients = new ClientService({ db: t.db, crypto, logger: log.logger, clock: () => new Date() });
   });
   afterAll(async () => {
     await t.drop();

@@ -1,20 +1,20 @@
-import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
+import { reserveCoupon } from '../../src/domain/loyalty/coupons.js';
 import {
   CouponStateError,
   CouponUnavailableError,
 } from '../../src/domain/loyalty/loyalty-service.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
+import { inTransaction } from '../../src/domain/shared/transaction.js';
 import { createServices, type Services } from '../../src/runtime.js';
+import { salonTime } from '../helpers/clock.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
-const ZONE = 'Europe/Moscow';
-const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();
-const NOW = at('2026-12-01T08:00');
+const { at, now: NOW } = salonTime('2026-12-01T08:00');
 
 describe('manual coupons: issued with checks, revoked honestly', () => {
   let t: TestDatabase;
@@ -76,19 +76,12 @@ describe('manual coupons: issued with checks, revoked honestly', () => {
       logger: silentLogger,
       clock: () => NOW,
     });
-    const branch = await s.catalogue.createBranch({ name: 'Ц', timeZone: ZONE }, SYSTEM);
-    const hair = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 },
-      SYSTEM,
-    );
-    const master = await s.catalogue.createMaster({ branchId: branch, displayName: 'М' }, SYSTEM);
-    await s.catalogue.setMasterServices(master, [{ serviceId: hair }], SYSTEM);
-    await s.catalogue.setWeeklyHours(
-      master,
-      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '22:00' })),
-      SYSTEM,
-    );
-    ids = { master, hair };
+    const salon = await seedSalon(s, {
+      services: [{ name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 }],
+      masters: [{ name: 'М' }],
+      hours: { start: '08:00', end: '22:00' },
+    });
+    ids = { master: salon.masters[0] ?? '', hair: salon.service };
   });
   afterAll(() => t.drop());
 
@@ -174,9 +167,9 @@ describe('manual coupons: issued with checks, revoked honestly', () => {
     expect((await coupon(cp.id)).revoked_at).not.toBeNull();
     // Not offered again, not held by a booking, not redeemed at completion.
     expect((await s.loyalty.quote(c.id, 'Волосы', NOW)).coupon).toBeNull();
-    await expect(
-      t.db.transaction().execute((tx) => s.loyalty.reserveCoupon(tx, cp.id, booked.id)),
-    ).rejects.toThrow(CouponUnavailableError);
+    await expect(inTransaction(t.db, (tx) => reserveCoupon(tx, cp.id, booked.id))).rejects.toThrow(
+      CouponUnavailableError,
+    );
     await expect(s.loyalty.revokeCoupon(cp.id, SYSTEM, NOW)).rejects.toThrow(CouponStateError);
     const done2 = await s.visits.complete(
       booked.id,

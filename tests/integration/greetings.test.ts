@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crypto } from '../../src/crypto/crypto.js';
-import { dayExists, nextOccurrence } from '../../src/domain/campaigns/holiday-dates.js';
-import { HolidayService } from '../../src/domain/campaigns/holiday-service.js';
-import { listTemplates, TemplateService } from '../../src/domain/campaigns/templates.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../src/domain/errors.js';
+import { dayExists, nextOccurrence } from '../../src/domain/greetings/holiday-dates.js';
+import { HolidayService } from '../../src/domain/greetings/holiday-service.js';
+import { listTemplates, TemplateService } from '../../src/domain/greetings/templates.js';
 import {
   previewTemplate,
   sendTestGreeting,
   TelegramNotLinkedError,
-} from '../../src/domain/campaigns/test-greeting.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../src/domain/errors.js';
+} from '../../src/domain/greetings/test-greeting.js';
 import {
   MAX_SOURCE_DEPTH,
   SourceService,
@@ -17,14 +17,14 @@ import {
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
 import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { createServices } from '../../src/runtime.js';
+import { salonTime } from '../helpers/clock.js';
 import { startFakeBotApi } from '../helpers/fake-bot-api.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { addStaff } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 const OWNER = { type: 'staff' as const, id: null };
-/** Staff accounts are made by the system here (the CLI's actor): a staff actor must exist. */
-const SETUP = { type: 'system' as const, id: null };
-const NOW = new Date('2030-03-01T09:00:00Z');
+const { now: NOW } = salonTime('2030-03-01T09:00:00Z');
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
   return p.then(
@@ -55,7 +55,7 @@ describe('greetings: holidays, sources and templates in the domain', () => {
   beforeAll(async () => {
     t = await createTestDatabase('greetings');
     crypto = await testCrypto();
-    holidays = new HolidayService(t.db);
+    holidays = new HolidayService(t.db, crypto);
     sources = new SourceService(t.db);
   });
   afterAll(() => t.drop());
@@ -140,7 +140,7 @@ describe('greetings: holidays, sources and templates in the domain', () => {
     await refuses(
       holidays.create({ name: 'x'.repeat(101), kind: 'fixed', month: 1, day: 1 }, OWNER),
       'name',
-      'too_long',
+      'too-long',
     );
     await refuses(
       holidays.create({ name: 'X', kind: 'weekly' as 'fixed', month: 1, day: 1 }, OWNER),
@@ -222,7 +222,7 @@ describe('greetings: holidays, sources and templates in the domain', () => {
     );
     await refuses(sources.create({ name: 'X', linkCode: '<script>' }, OWNER), 'linkCode', 'format');
     await refuses(sources.create({ name: '   ' }, OWNER), 'name', 'required');
-    await refuses(sources.create({ name: 'x'.repeat(101) }, OWNER), 'name', 'too_long');
+    await refuses(sources.create({ name: 'x'.repeat(101) }, OWNER), 'name', 'too-long');
     await refuses(
       sources.create({ name: 'X', parentId: '00000000-0000-0000-0000-000000000000' }, OWNER),
       'parentId',
@@ -241,13 +241,13 @@ describe('greetings: holidays, sources and templates in the domain', () => {
     await refuses(
       sources.create({ name: 'Too deep', parentId: last }, OWNER),
       'parentId',
-      'too_deep',
+      'too-deep',
     );
     // Moving a subtree counts its own height too.
     const other = await sources.create({ name: 'VK' }, OWNER);
     const otherChild = await sources.create({ name: 'VK ads', parentId: other }, OWNER);
     await sources.update(child, { parentId: other }, OWNER); // 1 + 3 levels fit
-    await refuses(sources.update(child, { parentId: otherChild }, OWNER), 'parentId', 'too_deep');
+    await refuses(sources.update(child, { parentId: otherChild }, OWNER), 'parentId', 'too-deep');
 
     // A code may be kept by its own node, cleared, and given to another.
     await sources.update(root, { name: 'Instagram ads', linkCode: 'insta' }, OWNER);
@@ -296,42 +296,26 @@ describe('greetings: holidays, sources and templates in the domain', () => {
 
   it('sends a test greeting to the staff member’s own chat only, once per press', async () => {
     const s = createServices({ db: t.db, crypto, logger: silentLogger });
-    const linked = await s.staff.create(
-      { email: 'linked@salon.test', displayName: 'Ирина', role: 'owner', password: 'p'.repeat(12) },
-      SETUP,
-    );
-    const unlinked = await s.staff.create(
-      {
-        email: 'unlinked@salon.test',
-        displayName: 'Олег',
-        role: 'admin',
-        password: 'p'.repeat(12),
-      },
-      SETUP,
-    );
-    await t.db
-      .updateTable('staff_users')
-      .set({ telegram_user_id: 777001 })
-      .where('id', '=', linked.user.id)
-      .execute();
+    const linked = await addStaff(s, {
+      email: 'linked@salon.test',
+      displayName: 'Ирина',
+      role: 'owner',
+      telegramUserId: 777001,
+    });
+    const unlinked = await addStaff(s, {
+      email: 'unlinked@salon.test',
+      displayName: 'Олег',
+      role: 'admin',
+    });
     const input = { key: 'birthday', locale: 'ru', body: '{name}, тест {coupon}', now: NOW };
-    expect(await sendTestGreeting(t.db, crypto, { ...input, staffId: linked.user.id }, OWNER)).toBe(
-      true,
-    );
-    expect(await sendTestGreeting(t.db, crypto, { ...input, staffId: linked.user.id }, OWNER)).toBe(
-      false,
-    );
+    expect(await sendTestGreeting(t.db, crypto, { ...input, staffId: linked }, OWNER)).toBe(true);
+    expect(await sendTestGreeting(t.db, crypto, { ...input, staffId: linked }, OWNER)).toBe(false);
     expect(
-      await failure(sendTestGreeting(t.db, crypto, { ...input, staffId: unlinked.user.id }, OWNER)),
+      await failure(sendTestGreeting(t.db, crypto, { ...input, staffId: unlinked }, OWNER)),
     ).toBeInstanceOf(TelegramNotLinkedError);
     expect(
       await failure(
-        sendTestGreeting(
-          t.db,
-          crypto,
-          { ...input, body: '{oops}', staffId: linked.user.id },
-          OWNER,
-        ),
+        sendTestGreeting(t.db, crypto, { ...input, body: '{oops}', staffId: linked }, OWNER),
       ),
     ).toMatchObject({ code: 'unknown-placeholder' });
     const rows = await t.db

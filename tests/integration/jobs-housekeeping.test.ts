@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { housekeepingJob } from '../../src/jobs/housekeeping.js';
+import { systemClock } from '../../src/domain/shared/clock.js';
+import { forgetStaleLoginCounts, housekeepingJob } from '../../src/jobs/housekeeping.js';
 import { startJobs } from '../../src/jobs/start-jobs.js';
+import { createTestClock } from '../helpers/clock.js';
 import { captureLogger, silentLogger } from '../helpers/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -58,7 +60,11 @@ describe('job records and housekeeping', () => {
     await sql`UPDATE job_runs SET status = 'done', finished_at = tick WHERE job = 'aged'`.execute(
       t.db,
     );
-    const jobs = startJobs({ db: t.db, logger: silentLogger, jobs: [housekeepingJob(t.db)] });
+    const jobs = startJobs({
+      db: t.db,
+      logger: silentLogger,
+      jobs: [housekeepingJob(t.db, systemClock)],
+    });
     expect(await jobs.runNow('housekeeping')).toBe('ran');
     await jobs.stop();
     const left = await runsOf('aged');
@@ -87,7 +93,7 @@ describe('job records and housekeeping', () => {
       db: t.db,
       logger,
       jobs: [
-        housekeepingJob(t.db),
+        housekeepingJob(t.db, systemClock),
         { name: 'crashy', schedule: NEVER, run: async () => void runs++ },
       ],
     });
@@ -108,5 +114,45 @@ describe('job records and housekeeping', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('"abandonedJob":"crashy"');
     expect(warnings[0]).toContain('"claimedBy":"dead-host:1"');
+  });
+
+  it('forgets stale login counts but keeps waits, recent failures and known addresses', async () => {
+    const row = (ip: string, set: string) =>
+      sql`INSERT INTO login_throttle (account, ip, failures, last_failure_at, next_allowed_at, last_success_at)
+          VALUES ('acc', ${ip}, 3, ${sql.raw(set)})`.execute(t.db);
+    await row('10.0.0.1', "now() - interval '2 days', now() - interval '2 days', NULL"); // stale
+    await row('10.0.0.2', "now() - interval '2 hours', NULL, NULL"); // recent failure
+    await row('10.0.0.3', "now() - interval '2 days', now() + interval '5 minutes', NULL"); // waiting
+    await row('10.0.0.4', "now() - interval '30 days', NULL, now() - interval '10 days'"); // known
+    await row('10.0.0.5', "NULL, NULL, now() - interval '91 days'"); // known long ago
+    expect(await forgetStaleLoginCounts(t.db, systemClock())).toBe(2);
+    const left = await t.db.selectFrom('login_throttle').select('ip').orderBy('ip').execute();
+    expect(left.map((r) => r.ip)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4']);
+  });
+
+  it("judges what has expired by its clock, not the machine's", async () => {
+    const clock = createTestClock(new Date());
+    await t.db.insertInto('processed_updates').values({ update_id: 77 }).execute();
+    const jobs = startJobs({
+      db: t.db,
+      logger: silentLogger,
+      clock,
+      jobs: [housekeepingJob(t.db, clock)],
+    });
+    const kept = () =>
+      t.db
+        .selectFrom('processed_updates')
+        .select('update_id')
+        .where('update_id', '=', '77')
+        .execute();
+    clock.advance({ days: 6, hours: 23 });
+    expect(await jobs.runNow('housekeeping')).toBe('ran');
+    expect(await kept()).toHaveLength(1);
+    clock.advance({ hours: 2 });
+    expect(await jobs.runNow('housekeeping')).toBe('ran');
+    expect(await kept()).toHaveLength(0);
+    await jobs.stop();
+    const ticks = (await runsOf('housekeeping')).map((r) => r.tick.getTime());
+    expect(ticks).toContain(Math.floor(clock().getTime() / 1000) * 1000);
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/shared/clock.js';
 import { housekeepingJob } from '../../src/jobs/housekeeping.js';
 import { JobError, startJobs } from '../../src/jobs/start-jobs.js';
 import { silentLogger } from '../helpers/fixtures.js';
@@ -57,6 +58,7 @@ describe('jobs', () => {
   it('waits for a run in progress on stop and aborts its signal', async () => {
     let release!: () => void;
     let sawAbort = false;
+    let aborted!: Promise<void>;
     const jobs = startJobs({
       db: t.db,
       logger: silentLogger,
@@ -65,6 +67,9 @@ describe('jobs', () => {
           name: 'slow',
           schedule: NEVER,
           run: async ({ signal }) => {
+            aborted = new Promise((resolve) =>
+              signal.addEventListener('abort', () => resolve(), { once: true }),
+            );
             await new Promise<void>((resolve) => {
               release = resolve;
             });
@@ -79,7 +84,9 @@ describe('jobs', () => {
     const stopping = jobs.stop().then(() => {
       stopped = true;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // stop() aborts the run's signal and then waits for it: once the abort is seen, stop() is
+    // waiting on the run, which has not finished.
+    await aborted;
     expect(stopped).toBe(false);
     release();
     await stopping;
@@ -127,7 +134,11 @@ describe('jobs', () => {
     await sql`UPDATE processed_updates SET processed_at = now() - interval '8 days' WHERE update_id = 1`.execute(
       t.db,
     );
-    const jobs = startJobs({ db: t.db, logger: silentLogger, jobs: [housekeepingJob(t.db)] });
+    const jobs = startJobs({
+      db: t.db,
+      logger: silentLogger,
+      jobs: [housekeepingJob(t.db, systemClock)],
+    });
     await jobs.runNow('housekeeping');
     await jobs.stop();
     expect(

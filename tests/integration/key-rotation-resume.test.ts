@@ -3,14 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  conversationKey,
+  createConversationStore,
+} from '../../src/bot/conversations/conversation-store.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import { KeyError } from '../../src/crypto/errors.js';
 import { SYSTEM_ACTOR } from '../../src/domain/actor.js';
 import { type Client, ClientService } from '../../src/domain/clients/client-service.js';
-import {
-  conversationKey,
-  createConversationStore,
-} from '../../src/domain/conversations/conversation-store.js';
 import { rotateKeys } from '../../src/domain/keys/rotate-keys.js';
 import { enqueueMessage, readOutboxMessage } from '../../src/domain/outbox/outbox.js';
 import { randomKey, silentLogger, testCrypto } from '../helpers/fixtures.js';
@@ -45,7 +45,12 @@ describe('key rotation: interrupted runs, index widths, the CLI', () => {
   afterAll(() => t.drop());
 
   async function seed(crypto: Crypto, count: number, prefix: string): Promise<Client[]> {
-    const service = new ClientService({ db: t.db, crypto, logger: silentLogger });
+    const service = new ClientService({
+      db: t.db,
+      crypto,
+      logger: silentLogger,
+      clock: () => new Date(),
+    });
     const made: Client[] = [];
     for (let i = 0; i < count; i++) {
       made.push(
@@ -66,7 +71,12 @@ describe('key rotation: interrupted runs, index widths, the CLI', () => {
   }
 
   async function expectReadable(crypto: Crypto, made: Client[]): Promise<void> {
-    const service = new ClientService({ db: t.db, crypto, logger: silentLogger });
+    const service = new ClientService({
+      db: t.db,
+      crypto,
+      logger: silentLogger,
+      clock: () => new Date(),
+    });
     for (const old of made) {
       const now = await service.findById(old.id);
       expect(now).toMatchObject({
@@ -137,7 +147,12 @@ describe('key rotation: interrupted runs, index widths, the CLI', () => {
 
     const onlyB = await testCrypto({ masterKey: keyB });
     await expectReadable(onlyB, made);
-    const service = new ClientService({ db: t.db, crypto: onlyB, logger: silentLogger });
+    const service = new ClientService({
+      db: t.db,
+      crypto: onlyB,
+      logger: silentLogger,
+      clock: () => new Date(),
+    });
     const target = made[13] as Client;
     expect((await service.findByPhone(target.phone ?? '')).map((c) => c.id)).toEqual([target.id]);
     expect((await service.findByName('номер13 ирина')).map((c) => c.id)).toEqual([target.id]);
@@ -181,7 +196,12 @@ describe('key rotation: interrupted runs, index widths, the CLI', () => {
     const large = await testCrypto({ masterKey: key, expectedClients: 1_000_000 });
     expect(large.indexBitsOf('phone')).toBeGreaterThan(small.indexBitsOf('phone'));
     const target = made[5] as Client;
-    const before = new ClientService({ db: t.db, crypto: large, logger: silentLogger });
+    const before = new ClientService({
+      db: t.db,
+      crypto: large,
+      logger: silentLogger,
+      clock: () => new Date(),
+    });
     expect(await before.findByPhone(target.phone ?? '')).toEqual([]); // stale widths
     expect(await rotateKeys({ db: t.db, crypto: large, logger: silentLogger })).toEqual({
       clients: 12,
@@ -210,6 +230,7 @@ describe('key rotation: interrupted runs, index widths, the CLI', () => {
         db: t.db,
         crypto: await testCrypto({ masterKey: keyA }),
         logger: silentLogger,
+        clock: () => new Date(),
       }).erase(c.id, SYSTEM_ACTOR);
     }
   });

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecryptionError, KeyError } from '../../src/crypto/errors.js';
-import { type Client, ClientService } from '../../src/domain/clients/client-service.js';
 import {
   conversationKey,
   createConversationStore,
-} from '../../src/domain/conversations/conversation-store.js';
+} from '../../src/bot/conversations/conversation-store.js';
+import { DecryptionError, KeyError } from '../../src/crypto/errors.js';
+import { type Client, ClientService } from '../../src/domain/clients/client-service.js';
 import { rotateKeys } from '../../src/domain/keys/rotate-keys.js';
 import { ClientMessages } from '../../src/domain/messages/client-messages.js';
 import { enqueueMessage, readOutboxMessage } from '../../src/domain/outbox/outbox.js';
 import { randomKey, silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { SYSTEM } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
-
-const SYSTEM = { type: 'system' as const, id: null };
 
 describe('key rotation', () => {
   let t: TestDatabase;
@@ -24,7 +23,12 @@ describe('key rotation', () => {
     const keyA = randomKey();
     const keyB = randomKey();
     const underA = await testCrypto({ masterKey: keyA });
-    const before = new ClientService({ db: t.db, crypto: underA, logger: silentLogger });
+    const before = new ClientService({
+      db: t.db,
+      crypto: underA,
+      logger: silentLogger,
+      clock: () => new Date(),
+    });
     const made: Client[] = [];
     for (let i = 0; i < 25; i++) {
       made.push(
@@ -70,7 +74,12 @@ describe('key rotation', () => {
     expect(again).toEqual({ clients: 25, systemRows: 0 });
 
     const onlyB = await testCrypto({ masterKey: keyB });
-    const after = new ClientService({ db: t.db, crypto: onlyB, logger: silentLogger });
+    const after = new ClientService({
+      db: t.db,
+      crypto: onlyB,
+      logger: silentLogger,
+      clock: () => new Date(),
+    });
     for (const old of made) {
       const now = await after.get(old.id, SYSTEM);
       expect(now).toMatchObject({

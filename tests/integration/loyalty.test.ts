@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
@@ -6,14 +5,13 @@ import { DEFAULT_RULES } from '../../src/domain/loyalty/loyalty-rules.js';
 import { CouponUnavailableError } from '../../src/domain/loyalty/loyalty-service.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
 import { createServices, type Services } from '../../src/runtime.js';
+import { salonTime } from '../helpers/clock.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
 const OWNER = { type: 'staff' as const, id: null };
-const ZONE = 'Europe/Moscow';
-const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();
-const NOW = at('2026-12-01T08:00');
+const { at, now: NOW } = salonTime('2026-12-01T08:00');
 
 describe('loyalty engine', () => {
   let t: TestDatabase;
@@ -31,23 +29,16 @@ describe('loyalty engine', () => {
     t = await createTestDatabase('loyalty');
     crypto = await testCrypto();
     s = createServices({ db: t.db, crypto, logger: silentLogger, clock: () => NOW });
-    const branch = await s.catalogue.createBranch({ name: 'Ц', timeZone: ZONE }, OWNER);
-    const hair = await s.catalogue.createService(
-      { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 },
-      OWNER,
-    );
-    const nails = await s.catalogue.createService(
-      { name: 'Маникюр', category: 'Ногти', durationMin: 60, price: 1000 },
-      OWNER,
-    );
-    const master = await s.catalogue.createMaster({ branchId: branch, displayName: 'М' }, OWNER);
-    await s.catalogue.setMasterServices(master, [{ serviceId: hair }, { serviceId: nails }], OWNER);
-    await s.catalogue.setWeeklyHours(
-      master,
-      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '22:00' })),
-      OWNER,
-    );
-    ids = { master, hair, nails };
+    const salon = await seedSalon(s, {
+      services: [
+        { name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 2000 },
+        { name: 'Маникюр', category: 'Ногти', durationMin: 60, price: 1000 },
+      ],
+      masters: [{ name: 'М' }],
+      hours: { start: '08:00', end: '22:00' },
+    });
+    const [hair = '', nails = ''] = salon.services;
+    ids = { master: salon.masters[0] ?? '', hair, nails };
   });
   afterAll(() => t.drop());
 

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricsPlugin } from '../../src/admin/metrics.js';
+import { metricsPlugin } from '../../src/admin/web/metrics.js';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
 import { testCrypto } from '../helpers/fixtures.js';

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import { enqueueMessage } from '../../src/domain/outbox/outbox.js';
@@ -5,9 +6,14 @@ import { startDispatcher } from '../../src/jobs/outbox-dispatcher.js';
 import { createServices, type Services } from '../../src/runtime.js';
 import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { SYSTEM } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
+import { waitFor } from '../helpers/wait.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
+/** Polls `check` until it holds; fails after `timeoutMs`. */
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  await waitFor(check, { timeout: timeoutMs, what: 'the dispatcher' });
+}
 
 describe('outbox dispatcher', () => {
   let t: TestDatabase;
@@ -22,6 +28,8 @@ describe('outbox dispatcher', () => {
   beforeEach(async () => {
     await fake?.close();
     fake = await startFakeBotApi();
+    // A new fake Telegram numbers its users from the start again: they are new chats.
+    await t.db.deleteFrom('chat_sends').execute();
   });
   afterAll(async () => {
     await fake?.close();
@@ -40,6 +48,8 @@ describe('outbox dispatcher', () => {
       ...extra,
     });
 
+  const VISIT = '00000000-0000-4000-8000-000000000001';
+
   async function queue(n: number, prefix: string, chats: number[]): Promise<void> {
     for (let i = 0; i < n; i++) {
       const chatId = chats[i % chats.length] ?? 0;
@@ -48,7 +58,10 @@ describe('outbox dispatcher', () => {
         chatId,
         clientId: null,
         kind: 'test',
-        message: { text: `${prefix} ${i}`, buttons: [[{ text: 'OK', data: 'ok' }]] },
+        message: {
+          text: `${prefix} ${i}`,
+          buttons: [[{ text: 'OK', intent: { kind: 'confirm-visit', visitId: VISIT } }]],
+        },
       });
     }
   }
@@ -71,19 +84,25 @@ describe('outbox dispatcher', () => {
         message: { text: 'again' },
       }),
     ).toBe(false);
-    const d = dispatcher();
     // Per-chat pacing spreads the second message of each chat a second later.
-    for (let i = 0; i < 5 && sentTexts().filter((x) => x.startsWith('once')).length < 6; i++) {
-      await d.runOnce();
-      await new Promise((r) => setTimeout(r, 400));
-    }
+    const d = dispatcher({ loop: true, idleMs: 100 });
+    await until(() => sentTexts().filter((x) => x.startsWith('once')).length >= 6);
     await d.stop();
+    const times = fake
+      .callsOf('sendMessage')
+      .filter((c) => Number(c.params.chat_id) === users[0]?.id)
+      .map((c) => c.at);
+    expect(times).toHaveLength(2);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1000);
     expect(
       sentTexts()
         .filter((x) => x.startsWith('once'))
         .sort(),
     ).toEqual(['once 0', 'once 1', 'once 2', 'once 3', 'once 4', 'once 5']);
-    expect(users[0]?.messages[0]?.reply_markup?.inline_keyboard?.[0]?.[0]?.text).toBe('OK');
+    expect(users[0]?.messages[0]?.reply_markup?.inline_keyboard?.[0]?.[0]).toMatchObject({
+      text: 'OK',
+      callback_data: `rv:ok:${VISIT}`,
+    });
     const rows = await t.db
       .selectFrom('outbox')
       .select('status')
@@ -124,21 +143,18 @@ describe('outbox dispatcher', () => {
       },
       3,
     );
-    const d = dispatcher();
     const started = Date.now();
-    while (
-      sentTexts().filter((x) => x.startsWith('storm')).length < 5 &&
-      Date.now() - started < 10_000
-    ) {
-      await d.runOnce();
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const d = dispatcher({ loop: true, idleMs: 100 });
+    await until(() => users.every((u) => u.messages.length > 0));
     await d.stop();
-    expect(
-      sentTexts()
-        .filter((x) => x.startsWith('storm'))
-        .sort(),
-    ).toEqual(['storm 0', 'storm 1', 'storm 2', 'storm 3', 'storm 4']);
+    expect(users.map((u) => u.messages.map((m) => m.text))).toEqual([
+      ['storm 0'],
+      ['storm 1'],
+      ['storm 2'],
+      ['storm 3'],
+      ['storm 4'],
+    ]);
+    expect(fake.callsOf('sendMessage')).toHaveLength(8);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
@@ -187,13 +203,18 @@ describe('outbox dispatcher', () => {
     // A dispatcher claims the rows and dies before sending anything.
     await t.db
       .updateTable('outbox')
-      .set({ not_before: new Date(Date.now() + 1500), attempts: 1 })
+      .set({ not_before: sql`now() + interval '1 minute'`, attempts: 1 })
       .where('dedupe_key', 'like', 'crash:%')
       .execute();
-    const d = dispatcher({ leaseSeconds: 1 });
+    const d = dispatcher();
     expect(await d.runOnce()).toBe(0);
-    await new Promise((r) => setTimeout(r, 1600));
-    await d.runOnce();
+    // Its lease runs out.
+    await t.db
+      .updateTable('outbox')
+      .set({ not_before: sql`now()` })
+      .where('dedupe_key', 'like', 'crash:%')
+      .execute();
+    expect(await d.runOnce()).toBe(3);
     await d.stop();
     expect(
       sentTexts()
@@ -220,10 +241,15 @@ describe('outbox dispatcher', () => {
       .where('dedupe_key', '=', 'err:500')
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('pending');
-    expect(row.not_before.getTime()).toBeGreaterThan(Date.now());
+    const { later } = await t.db
+      .selectFrom('outbox')
+      .select(sql<boolean>`not_before > now()`.as('later'))
+      .where('dedupe_key', '=', 'err:500')
+      .executeTakeFirstOrThrow();
+    expect(later).toBe(true);
     await enqueueMessage(t.db, crypto, {
       dedupeKey: 'err:400',
-      chatId: user.id,
+      chatId: fake.user().id,
       clientId: null,
       kind: 'test',
       message: { text: 'bad' },

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/runtime.js';
+import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { seedSalon } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 describe('core schema', () => {
@@ -6,30 +9,13 @@ describe('core schema', () => {
   let ids: { branch: string; master: string; other: string; service: string };
   beforeAll(async () => {
     t = await createTestDatabase('schema');
-    const branch = await t.db
-      .insertInto('branches')
-      .values({ name: 'Центр', time_zone: 'Europe/Moscow' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const [master, other] = await t.db
-      .insertInto('masters')
-      .values([
-        { branch_id: branch.id, display_name: 'Ольга' },
-        { branch_id: branch.id, display_name: 'Ирина' },
-      ])
-      .returning('id')
-      .execute();
-    const service = await t.db
-      .insertInto('services')
-      .values({ name: 'Стрижка', duration_min: 60, price: 1500 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids = {
-      branch: branch.id,
-      master: master?.id ?? '',
-      other: other?.id ?? '',
-      service: service.id,
-    };
+    const s = createServices({ db: t.db, crypto: await testCrypto(), logger: silentLogger });
+    const salon = await seedSalon(s, {
+      services: [{ name: 'Стрижка', category: 'Волосы', durationMin: 60, price: 1500 }],
+      masters: [{ name: 'Ольга' }, { name: 'Ирина' }],
+    });
+    const [master = '', other = ''] = salon.masters;
+    ids = { branch: salon.branch, master, other, service: salon.service };
   });
   afterAll(() => t.drop());
 
@@ -96,21 +82,53 @@ describe('core schema', () => {
       .execute();
   });
 
-  it('frees the time of a cancelled visit', async () => {
-    const row = await t.db
+  it('frees the time of a cancelled visit, and only of a cancelled one', async () => {
+    const slot = visit(ids.master, '2026-12-03T10:00:00Z', '2026-12-03T11:00:00Z');
+    const first = await t.db
       .insertInto('appointments')
-      .values(visit(ids.master, '2026-12-03T10:00:00Z', '2026-12-03T11:00:00Z'))
+      .values(slot)
       .returning('id')
       .executeTakeFirstOrThrow();
+    const conflict = (e: unknown) => (e as { code?: string }).code;
+    // While the visit is active, the time is taken.
+    const taken = await t.db
+      .insertInto('appointments')
+      .values(slot)
+      .execute()
+      .catch((e: unknown) => e);
+    expect(conflict(taken)).toBe('23P01');
     await t.db
       .updateTable('appointments')
       .set({ status: 'cancelled' })
-      .where('id', '=', row.id)
+      .where('id', '=', first.id)
       .execute();
-    await t.db
+    const second = await t.db
       .insertInto('appointments')
-      .values(visit(ids.master, '2026-12-03T10:00:00Z', '2026-12-03T11:00:00Z'))
+      .values(slot)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const rows = await t.db
+      .selectFrom('appointments')
+      .select(['id', 'status'])
+      .where('master_id', '=', ids.master)
+      .where('starts_at', '=', new Date('2026-12-03T10:00:00Z'))
+      .orderBy('created_at')
+      .orderBy('id')
       .execute();
+    expect(new Map(rows.map((r) => [r.id, r.status]))).toEqual(
+      new Map([
+        [first.id, 'cancelled'],
+        [second.id, 'booked'],
+      ]),
+    );
+    // Booking the cancelled visit again would overlap the new one: refused.
+    const revived = await t.db
+      .updateTable('appointments')
+      .set({ status: 'booked' })
+      .where('id', '=', first.id)
+      .execute()
+      .catch((e: unknown) => e);
+    expect(conflict(revived)).toBe('23P01');
   });
 
   it('refuses impossible rows', async () => {

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTranslator } from '../../src/bot/i18n.js';
 import type { StaffRole } from '../../src/db/schema.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { InvalidInputError, NotFoundError } from '../../src/domain/errors.js';
-import { StaffRuleError, StaffService } from '../../src/domain/staff/staff-service.js';
-import { captureLogger, testCrypto } from '../helpers/fixtures.js';
+import { StaffRuleError } from '../../src/domain/staff/staff-rules.js';
+import { StaffService } from '../../src/domain/staff/staff-service.js';
+import { createServices } from '../../src/runtime.js';
+import { captureLogger, silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { SYSTEM, seedSalon } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
-const SYSTEM: Actor = { type: 'system', id: null };
 const PASSWORD = 'a long enough password';
 
 /** The error a call fails with, or undefined. */
@@ -37,6 +40,7 @@ describe('staff management: update and the rules on owners', () => {
         displayName: `${role} ${counter}`,
         role,
         password: PASSWORD,
+        branchId: role === 'manager' ? branch : null,
       },
       SYSTEM,
     );
@@ -53,14 +57,15 @@ describe('staff management: update and the rules on owners', () => {
     t = await createTestDatabase('staffmgmt');
     const captured = captureLogger();
     log = captured.output;
-    staff = new StaffService({ db: t.db, crypto: await testCrypto(), logger: captured.logger });
-    branch = (
-      await t.db
-        .insertInto('branches')
-        .values({ name: 'Центр', time_zone: 'Europe/Moscow' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    staff = new StaffService({
+      db: t.db,
+      crypto: await testCrypto(),
+      logger: captured.logger,
+      translate: createTranslator(),
+      clock: () => new Date(), // these tests run on the real clock, as the database's now() does
+    });
+    const s = createServices({ db: t.db, crypto: await testCrypto(), logger: silentLogger });
+    branch = (await seedSalon(s, { masters: [] })).branch;
   });
   afterAll(() => t.drop());
 
@@ -103,8 +108,15 @@ describe('staff management: update and the rules on owners', () => {
           .execute()
       ).length,
     ).toBe(1);
-    // The branch can be taken away again.
-    expect((await staff.update(person.id, { branchId: null }, owner.actor)).branchId).toBeNull();
+    // A manager keeps a branch (finding 7 of issue #17); in another role it can be taken away.
+    expectRule(
+      await failure(staff.update(person.id, { branchId: null }, owner.actor)),
+      'branchId',
+      'required',
+    );
+    expect(
+      (await staff.update(person.id, { role: 'master', branchId: null }, owner.actor)).branchId,
+    ).toBeNull();
     expect(log()).not.toContain('Ольга');
     expect(log()).not.toContain(person.email);
   });
@@ -132,13 +144,17 @@ describe('staff management: update and the rules on owners', () => {
       expect(err, JSON.stringify(patch).slice(0, 60)).toBeInstanceOf(InvalidInputError);
       expect((err as InvalidInputError).field).toBe(field);
     }
-    // Hostile text is stored as text, control and bidi characters removed.
+    // Markup is refused in a name (#17, finding 5); control and bidi characters are removed.
+    const markup = await failure(
+      staff.update(person.id, { displayName: '<script>alert(1)</script>' }, owner.actor),
+    );
+    expect(markup).toMatchObject({ field: 'displayName', code: 'format' });
     const odd = await staff.update(
       person.id,
-      { displayName: '<script>alert(1)</script>\u202e\u0007' },
+      { displayName: 'Olga \u00abO\u2019Neil\u00bb & Co\u202e\u0007' },
       owner.actor,
     );
-    expect(odd.displayName).toBe('<script>alert(1)</script>');
+    expect(odd.displayName).toBe('Olga \u00abO\u2019Neil\u00bb & Co');
     for (const id of ['', 'not-a-uuid', "1' OR '1'='1", '00000000-0000-4000-8000-000000000000'])
       await expect(staff.update(id, { displayName: 'x' }, owner.actor)).rejects.toThrow(
         NotFoundError,
@@ -183,27 +199,27 @@ describe('staff management: update and the rules on owners', () => {
         ),
       ),
       'role',
-      'owner_only',
+      'owner-only',
     );
     expectRule(
       await failure(staff.update(owner.id, { displayName: 'Renamed' }, admin.actor)),
       'role',
-      'owner_only',
+      'owner-only',
     );
     expectRule(
       await failure(staff.update(master.id, { role: 'owner' }, admin.actor)),
       'role',
-      'owner_only',
+      'owner-only',
     );
     expectRule(
       await failure(staff.resetPassword(owner.email, admin.actor)),
       'record',
-      'owner_only',
+      'owner-only',
     );
     expectRule(
       await failure(staff.createLinkCode(owner.email, admin.actor)),
       'record',
-      'owner_only',
+      'owner-only',
     );
     expect(await staff.getById(owner.id)).toMatchObject({ displayName: owner.displayName });
     expect(
@@ -234,7 +250,7 @@ describe('staff management: update and the rules on owners', () => {
       expectRule(
         await failure(staff.update(master.id, { displayName: 'x' }, actor as Actor)),
         'record',
-        'not_allowed',
+        'not-allowed',
       );
       expectRule(
         await failure(
@@ -244,7 +260,7 @@ describe('staff management: update and the rules on owners', () => {
           ),
         ),
         'record',
-        'not_allowed',
+        'not-allowed',
       );
     }
   });
@@ -332,11 +348,11 @@ describe('staff management: update and the rules on owners', () => {
     const last = owners[0]?.id ?? '';
     const other = last === a.id ? b : a;
     expect(other.id).not.toBe(last);
-    expectRule(await failure(staff.update(last, { role: 'admin' }, SYSTEM)), 'role', 'last_owner');
+    expectRule(await failure(staff.update(last, { role: 'admin' }, SYSTEM)), 'role', 'last-owner');
     expectRule(
       await failure(staff.update(last, { active: false }, SYSTEM)),
       'active',
-      'last_owner',
+      'last-owner',
     );
     // Two deactivations at once by the system: one passes at most.
     const c = await add('owner');

@@ -1,19 +1,17 @@
-import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Crypto } from '../../src/crypto/crypto.js';
 import { SlotTakenError } from '../../src/domain/booking/booking-service.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 import { recordConsents } from '../../src/domain/onboarding/consents.js';
 import { readOutboxMessage } from '../../src/domain/outbox/outbox.js';
-import { VisitNotStartedError, VisitStateError } from '../../src/domain/visits/visit-service.js';
+import { VisitNotStartedError, VisitStateError } from '../../src/domain/visits/visit-rules.js';
 import { createServices, type Services } from '../../src/runtime.js';
+import { salonTime } from '../helpers/clock.js';
 import { silentLogger, testCrypto } from '../helpers/fixtures.js';
+import { addBranch, addStaff, SYSTEM, seedSalon } from '../helpers/salon.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
-const SYSTEM = { type: 'system' as const, id: null };
-const ZONE = 'Asia/Yekaterinburg';
-const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();
-const NOW = at('2026-12-01T08:00');
+const { zone: ZONE, at, now: NOW } = salonTime('2026-12-01T08:00', 'Asia/Yekaterinburg');
 
 describe('visits after booking', () => {
   let t: TestDatabase;
@@ -47,64 +45,20 @@ describe('visits after booking', () => {
     t = await createTestDatabase('visits');
     crypto = await testCrypto();
     s = createServices({ db: t.db, crypto, logger: silentLogger, clock: () => NOW });
-    const branch = await t.db
-      .insertInto('branches')
-      .values({ name: 'Екб', time_zone: ZONE })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const staff = async (email: string, role: 'master' | 'manager' | 'admin', tg: number) => {
-      const { user } = await s.staff.create(
-        { email, displayName: email, role, password: 'a long enough password' },
-        SYSTEM,
-      );
-      await t.db
-        .updateTable('staff_users')
-        .set({ telegram_user_id: tg, branch_id: role === 'admin' ? null : branch.id })
-        .where('id', '=', user.id)
-        .execute();
-      return user.id;
-    };
-    const masterUser = await staff('m@s.test', 'master', 100);
-    const manager = await staff('boss@s.test', 'manager', 101);
-    const admin = await staff('admin@s.test', 'admin', 102);
+    const salon = await seedSalon(s, {
+      zone: ZONE,
+      branch: { name: 'Екб' },
+      masters: [{ name: 'Мастер', staff: { email: 'm@s.test', telegramUserId: 100 } }],
+    });
+    const staff = (email: string, role: 'manager' | 'admin', tg: number, branchId: string | null) =>
+      addStaff(s, { email, role, telegramUserId: tg, branchId });
+    const manager = await staff('boss@s.test', 'manager', 101, salon.branch);
+    const admin = await staff('admin@s.test', 'admin', 102, null);
     // A manager of another branch hears nothing about this one.
-    const other = await t.db
-      .insertInto('branches')
-      .values({ name: 'Другой', time_zone: ZONE })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const otherManager = await staff('other@s.test', 'manager', 103);
-    await t.db
-      .updateTable('staff_users')
-      .set({ branch_id: other.id })
-      .where('id', '=', otherManager)
-      .execute();
-    const master = await t.db
-      .insertInto('masters')
-      .values({ branch_id: branch.id, display_name: 'Мастер', staff_user_id: masterUser })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const service = await t.db
-      .insertInto('services')
-      .values({ name: 'Стрижка', duration_min: 60, price: 1000 })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await t.db
-      .insertInto('master_services')
-      .values({ master_id: master.id, service_id: service.id })
-      .execute();
-    await t.db
-      .insertInto('working_hours')
-      .values(
-        [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({
-          master_id: master.id,
-          weekday,
-          starts: '09:00',
-          ends: '21:00',
-        })),
-      )
-      .execute();
-    ids = { branch: branch.id, master: master.id, service: service.id, manager, admin };
+    const other = await addBranch(s, { name: 'Другой', zone: ZONE });
+    await staff('other@s.test', 'manager', 103, other);
+    const [master = ''] = salon.masters;
+    ids = { branch: salon.branch, master, service: salon.service, manager, admin };
   });
   afterAll(() => t.drop());
 
@@ -181,8 +135,8 @@ describe('visits after booking', () => {
       .selectAll()
       .where('dedupe_key', '=', `rate-ask:${visit.id}`)
       .executeTakeFirstOrThrow();
-    expect(readOutboxMessage(crypto, ask).buttons?.[0]?.map((b) => b.data)).toEqual(
-      [1, 2, 3, 4, 5].map((n) => `rate:${visit.id}:${n}`),
+    expect(readOutboxMessage(crypto, ask).buttons?.[0]?.map((b) => b.intent)).toEqual(
+      [1, 2, 3, 4, 5].map((score) => ({ kind: 'rate-visit', visitId: visit.id, score })),
     );
   });
 

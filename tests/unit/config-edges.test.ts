@@ -37,6 +37,7 @@ describe('config: the two steps', () => {
       LOG_LEVEL: 'info',
       EXPECTED_CLIENTS: 10_000,
       OUTBOX_RATE: 25,
+      BOT_API_TIMEOUT: 60,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.METRICS_TOKEN).toBeUndefined();
@@ -155,6 +156,10 @@ describe('config: refusals name the variable in one line and never echo a secret
     [{ OUTBOX_RATE: '0' }, 'OUTBOX_RATE'],
     [{ OUTBOX_RATE: '31' }, 'OUTBOX_RATE'],
     [{ OUTBOX_RATE: 'fast' }, 'OUTBOX_RATE'],
+    [{ BOT_API_TIMEOUT: '4' }, 'BOT_API_TIMEOUT'],
+    [{ BOT_API_TIMEOUT: '301' }, 'BOT_API_TIMEOUT'],
+    [{ BOT_API_TIMEOUT: '1.5' }, 'BOT_API_TIMEOUT'],
+    [{ BOT_API_TIMEOUT: 'never' }, 'BOT_API_TIMEOUT'],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
     [{ METRICS_TOKEN: `${'a'.repeat(20)} <script>` }, 'METRICS_TOKEN'],
   ])('%j → %s', (env, variable) => {

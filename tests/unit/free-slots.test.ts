@@ -155,3 +155,78 @@ describe('free slots', () => {
     );
   });
 });
+
+/** The rule read literally: Luxon for every day, every visit checked for every time. */
+function naiveFreeSlots(q: SlotQuery): number[] {
+  const out: number[] = [];
+  const duration = q.durationMin * 60_000;
+  const blocked = (q.durationMin + q.bufferMin) * 60_000;
+  const step = Math.max(q.stepMin, 1) * 60_000;
+  const last = DateTime.fromJSDate(q.to, { zone: q.timeZone }).startOf('day');
+  for (
+    let day = DateTime.fromJSDate(q.from, { zone: q.timeZone }).startOf('day');
+    day <= last;
+    day = day.plus({ days: 1 }).startOf('day')
+  ) {
+    for (const i of workingIntervals(q, day)) {
+      for (let t = i.start; t + duration <= i.end; t += step) {
+        if (t < q.from.getTime() || t > q.to.getTime()) continue;
+        if (!q.busy.some((b) => b.start.getTime() < t + blocked && t < b.end.getTime()))
+          out.push(t);
+      }
+    }
+  }
+  return out;
+}
+
+describe('free slots, the fast sweep', () => {
+  it('finds exactly what the literal rule finds, across weeks, zones and clock changes (property)', () => {
+    const hhmm = (m: number) =>
+      `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    const interval = fc
+      .tuple(fc.integer({ min: 0, max: 23 * 60 }), fc.integer({ min: 15, max: 8 * 60 }))
+      .map(([s, len]) => ({ start: hhmm(s), end: hhmm(Math.min(s + len, 1439)) }));
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Europe/Moscow', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata'),
+        // Around both 2026 clock changes of Europe and America.
+        fc.constantFrom('2026-03-05', '2026-03-25', '2026-10-20', '2026-10-30', '2026-12-01'),
+        fc.integer({ min: 0, max: 24 * 60 - 1 }),
+        fc.integer({ min: 0, max: 14 * 24 * 60 }),
+        fc.integer({ min: 15, max: 180 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.constantFrom(5, 10, 15, 30),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 7 }), interval), { maxLength: 10 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 16 }), fc.array(interval, { maxLength: 2 })), {
+          maxLength: 4,
+        }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 16 * 24 * 60 }), fc.integer({ min: 10, max: 300 })),
+          { maxLength: 40 },
+        ),
+        (zone, date, startMin, spanMin, duration, buffer, step, weekly, exceptions, visits) => {
+          const day0 = DateTime.fromISO(date, { zone });
+          const q: SlotQuery = {
+            timeZone: zone,
+            from: day0.plus({ minutes: startMin }).toJSDate(),
+            to: day0.plus({ minutes: startMin + spanMin }).toJSDate(),
+            durationMin: duration,
+            bufferMin: buffer,
+            stepMin: step,
+            weekly: weekly.map(([weekday, i]) => ({ weekday, ...i })),
+            exceptions: exceptions.map(([d, hours]) => ({
+              day: day0.plus({ days: d }).toISODate() ?? '',
+              hours,
+            })),
+            busy: visits.map(([s, len]) => ({
+              start: day0.plus({ minutes: s }).toJSDate(),
+              end: day0.plus({ minutes: s + len }).toJSDate(),
+            })),
+          };
+          expect(freeSlots(q).map((d) => d.getTime())).toEqual(naiveFreeSlots(q));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -19,13 +19,27 @@ describe('weekly hours as text', () => {
     expect(parseWeeklyHours('\n  \n')).toEqual([]);
   });
 
-  it('writes them back one line per day, and reads that again', () => {
+  it('writes them back with weekday names, days alike as one range, and reads that again', () => {
     const rows = parseWeeklyHours('пн-вт 10:00-14:00, 15:00-19:00');
     const text = formatWeeklyHours(rows);
-    expect(text).toBe('1 10:00-14:00, 15:00-19:00\n2 10:00-14:00, 15:00-19:00');
-    expect(parseWeeklyHours(text)).toEqual(
-      parseWeeklyHours('1 10:00-14:00\n1 15:00-19:00\n2 10:00-14:00\n2 15:00-19:00'),
+    expect(text).toBe('пн-вт 10:00-14:00, 15:00-19:00');
+    expect(parseWeeklyHours(text)).toEqual(rows);
+    expect(formatWeeklyHours(parseWeeklyHours('пн-вс 10:00-20:00'))).toBe('пн-вс 10:00-20:00');
+    expect(formatWeeklyHours(parseWeeklyHours('пн-вс 10:00-20:00'), 'en')).toBe(
+      'mon-sun 10:00-20:00',
     );
+    // A gap, a day with other hours, and a lone day: no number anywhere.
+    const mixed = 'пн-ср 10:00-19:00\nпт 10:00-19:00\nсб 11:00-16:00\nвс 11:00-16:00, 17:00-18:00';
+    expect(formatWeeklyHours(parseWeeklyHours(mixed))).toBe(mixed);
+    expect(formatWeeklyHours(parseWeeklyHours(mixed))).not.toMatch(/(^|\n)\d/);
+    expect(formatWeeklyHours([])).toBe('');
+    // Rows in any order (as the database returns them) come back sorted.
+    expect(
+      formatWeeklyHours([
+        { weekday: 3, start: '10:00:00', end: '12:00:00' },
+        { weekday: 2, start: '10:00:00', end: '12:00:00' },
+      ]),
+    ).toBe('вт-ср 10:00-12:00');
   });
 
   it('refuses what it cannot read', () => {

@@ -152,8 +152,8 @@ describe('birthdays', () => {
     ['01.00', 'invalid'],
     ['01.01.1899', 'invalid'],
     ['01.01.0000', 'invalid'],
-    ['25.11.2026', 'in_future'],
-    ['01.01.2100', 'in_future'],
+    ['25.11.2026', 'in-future'],
+    ['01.01.2100', 'in-future'],
     ['1.1.90', 'format'],
     ['1.1.19900', 'format'],
     ['001.01', 'format'],
@@ -232,7 +232,7 @@ describe('cleanText', () => {
     expect(cleanText('name', 'e\u0301', 1)).toBe('\u00e9');
     expect(cleanText('name', 'x'.repeat(200), 200)).toHaveLength(200);
     const err = refusal(() => cleanText('name', 'x'.repeat(201), 200));
-    expect([err.field, err.code]).toEqual(['name', 'too_long']);
+    expect([err.field, err.code]).toEqual(['name', 'too-long']);
     // Control characters removed first do not count against the limit.
     expect(cleanText('name', `${'x'.repeat(200)}\u0000\u0000`, 200)).toHaveLength(200);
     expect(cleanText('name', '   ', 200)).toBe('');

@@ -59,7 +59,7 @@ describe('parseBirthday', () => {
     ['32.01', 'invalid'],
     ['01.13', 'invalid'],
     ['01.01.1899', 'invalid'],
-    ['01.01.2027', 'in_future'],
+    ['01.01.2027', 'in-future'],
     ['tomorrow', 'format'],
     ['', 'format'],
     ['1.1.1.1', 'format'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FIELD_MESSAGES } from '../../src/admin/adapter/kysely-resource.js';
-import { en, ru } from '../../src/admin/locales/ru.js';
+import { en, ru } from '../../src/admin/panel/locales/ru.js';
+import { FIELD_MESSAGES } from '../../src/admin/panel/records/store-resource.js';
 
 describe('panel translations', () => {
   it('has every field error the server sends in Russian and in English', () => {

@@ -1,78 +1,70 @@
-import type { Conversation } from '@grammyjs/conversations';
-import { InlineKeyboard } from 'grammy';
 import { DomainError, InvalidInputError } from '../../domain/errors.js';
-import { MAX_FEEDBACK_COMMENT } from '../../domain/visits/visit-service.js';
-import type { BotContext, BotServices, ConversationContext } from '../context.js';
+import { MAX_FEEDBACK_COMMENT } from '../../domain/visits/visit-rules.js';
+import { callbacks } from '../callback-data.js';
+import type { BotServices, ConversationContext } from '../context.js';
 import { visitErrorText } from '../errors.js';
+import { askText, type Parsed } from './kit/ask-text.js';
+import { type Conv, createKit } from './kit/kit.js';
 
 export const RATE_COMMENT = 'rate-comment';
 
-/** After a rating: thanks, and an optional comment (skippable), stored encrypted. */
+/**
+ * After a rating: thanks, and an optional comment (skippable, or /cancel), stored encrypted.
+ * Another rating button, a command or the menu ends it; that one goes on as usual.
+ */
 export function rateCommentConversation(services: BotServices) {
   return async function rateComment(
-    conversation: Conversation<BotContext, ConversationContext>,
+    conversation: Conv,
     ctx: ConversationContext,
     start: { visitId: string; score: number },
   ): Promise<void> {
     const userId = ctx.from?.id;
     if (userId === undefined) return;
-    await ctx.reply(ctx.t(start.score <= 3 ? 'rate-thanks-low' : 'rate-thanks'), {
-      reply_markup: new InlineKeyboard().text(ctx.t('rate-skip'), 'rate:skip'),
+    const kit = createKit(conversation, ctx, {
+      nav: callbacks.rateNav,
+      useButtons: 'rate-comment-text',
+      labels: { back: 'reg-back', cancel: 'reg-cancel' },
+      leaveOnOtherPress: true,
     });
-    for (;;) {
-      const answer = await conversation.wait();
-      if (answer.callbackQuery?.data === 'rate:skip') {
-        await answer.answerCallbackQuery();
-        await answer.reply(answer.t('rate-done'));
-        return;
-      }
-      const typed = answer.message?.text;
-      if (typed === '/cancel') {
-        await answer.reply(answer.t('rate-done'));
-        return;
-      }
-      // Another rating button, a command or the menu: this one is over, that one goes on.
-      if (answer.callbackQuery || typed?.startsWith('/')) await conversation.halt({ next: true });
-      if (typed === undefined) {
-        await answer.reply(answer.t('rate-comment-text'));
-        continue;
-      }
-      // retry: the text can be fixed and sent again; stop: nothing more to do here.
-      const outcome = await conversation.external(
-        async (): Promise<{ retry: string } | { stop: string } | null> => {
-          const client = await services.clients.identityOfTelegramUser(userId);
-          if (!client) return { stop: answer.t('menu-register-first') };
-          try {
-            await services.visits.comment(client.id, start.visitId, typed);
-            return null;
-          } catch (err) {
-            if (!(err instanceof InvalidInputError)) {
-              if (err instanceof DomainError)
-                return { stop: visitErrorText(answer.t.bind(answer), err) };
-              throw err;
+    // The comment is checked and saved at once by the domain: a fixable text is asked again
+    // (the error), anything else ends here (stop: what to say; null: saved).
+    const got = await askText<string | null, 'skip'>(kit, {
+      text: ctx.t(start.score <= 3 ? 'rate-thanks-low' : 'rate-thanks'),
+      rows: [[{ text: ctx.t('rate-skip'), data: callbacks.rateSkip.pack({}), value: 'skip' }]],
+      back: false,
+      cancel: false,
+      notText: 'rate-comment-text',
+      parse: async (typed, update): Promise<Parsed<string | null>> => {
+        const outcome = await conversation.external(
+          async (): Promise<{ retry: string } | { stop: string } | null> => {
+            const client = await services.clients.identityOfTelegramUser(userId);
+            if (!client) return { stop: update.t('menu-register-first') };
+            try {
+              await services.visits.comment(client.id, start.visitId, typed);
+              return null;
+            } catch (err) {
+              if (!(err instanceof InvalidInputError)) {
+                if (err instanceof DomainError)
+                  return { stop: visitErrorText(update.t.bind(update), err) };
+                throw err;
+              }
+              return {
+                retry:
+                  err.code === 'too-long'
+                    ? update.t('rate-comment-too-long', {
+                        length: typed.trim().length,
+                        max: MAX_FEEDBACK_COMMENT,
+                      })
+                    : update.t('rate-comment-empty'),
+              };
             }
-            return {
-              retry:
-                err.code === 'too-long'
-                  ? answer.t('rate-comment-too-long', {
-                      length: typed.trim().length,
-                      max: MAX_FEEDBACK_COMMENT,
-                    })
-                  : answer.t('rate-comment-empty'),
-            };
-          }
-        },
-      );
-      if (outcome && 'retry' in outcome) {
-        await answer.reply(outcome.retry);
-        continue;
-      }
-      if (outcome) {
-        await answer.reply(outcome.stop);
-        return;
-      }
-      await answer.reply(answer.t('rate-done'));
-      return;
-    }
+          },
+        );
+        if (outcome && 'retry' in outcome) return { error: outcome.retry };
+        return { value: outcome ? outcome.stop : null };
+      },
+    });
+    const stop = 'value' in got ? got.value : null;
+    await ctx.reply(stop ?? ctx.t('rate-done'));
   };
 }

@@ -1,12 +1,17 @@
-import type { Conversation } from '@grammyjs/conversations';
-import { InlineKeyboard, Keyboard } from 'grammy';
+import { Keyboard } from 'grammy';
 import { type Birthday, normalisePhone, parseBirthday } from '../../domain/clients/normalise.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import { PhoneTakenError, type RegistrationResult } from '../../domain/onboarding/registration.js';
 import { sourceOptions } from '../../domain/onboarding/sources.js';
 import { getSetting } from '../../domain/settings.js';
-import type { BotContext, BotServices, ConversationContext } from '../context.js';
+import { callbacks } from '../callback-data.js';
+import type { BotServices, ConversationContext } from '../context.js';
 import { mainMenu } from '../keyboards.js';
+import { askText, type Parsed } from './kit/ask-text.js';
+import { chooseOne } from './kit/choose-one.js';
+import { type Conv, createKit, type StepOutcome } from './kit/kit.js';
+import { runSteps } from './kit/steps.js';
+import { waitInStep } from './kit/wait.js';
 
 export const REGISTRATION = 'registration';
 
@@ -15,10 +20,15 @@ export interface RegistrationStart {
   sourceId: string | null;
 }
 
-type Step = 'next' | 'back' | 'cancel';
-type Conv = Conversation<BotContext, ConversationContext>;
-
 const MAX_NAME = 100;
+
+/** A name typed by the person: letters somewhere, and not too long. */
+export function parseName(typed: string, t: ConversationContext['t']): Parsed<string> {
+  const name = typed.trim();
+  if (name.length === 0 || !/\p{L}/u.test(name)) return { error: t('reg-name-invalid') };
+  if (name.length > MAX_NAME) return { error: t('reg-name-too-long', { max: MAX_NAME }) };
+  return { value: name };
+}
 
 /**
  * Consent → optional consents → phone by contact button → name → birthday → source → done.
@@ -40,224 +50,175 @@ export function registrationConversation(services: BotServices) {
       birthday: null as Birthday | null,
       sourceId: start.sourceId,
     };
-    /** Waits for the next update, settling Back, Cancel and foreign commands in one place. */
-    const wait = async (): Promise<{ step: Step } | { update: ConversationContext }> => {
-      const update = await conversation.wait();
-      const data = update.callbackQuery?.data;
-      const text = update.message?.text;
-      if (data === 'reg:back' || data === 'reg:cancel') {
-        await update.answerCallbackQuery();
-        return { step: data === 'reg:back' ? 'back' : 'cancel' };
-      }
-      if (text === '/cancel' || text === update.t('reg-cancel')) return { step: 'cancel' };
-      if (text === update.t('reg-back')) return { step: 'back' };
-      if (text?.startsWith('/')) await conversation.halt({ next: true });
-      return { update };
+    const kit = createKit(conversation, ctx, {
+      nav: callbacks.registrationNav,
+      useButtons: 'reg-use-buttons',
+      labels: { back: 'reg-back', cancel: 'reg-cancel' },
+      typedNav: { back: 'reg-back', cancel: 'reg-cancel' },
+    });
+    const answer = (a: 'agree' | 'yes' | 'no' | 'skip' | 'profile-name') =>
+      callbacks.registrationAnswer.pack({ answer: a });
+
+    const yesNo = async (question: string, key: 'health' | 'marketing'): Promise<StepOutcome> => {
+      const got = await chooseOne(kit, {
+        text: question,
+        rows: [
+          [
+            { text: ctx.t('reg-yes'), data: answer('yes'), value: true },
+            { text: ctx.t('reg-no'), data: answer('no'), value: false },
+          ],
+        ],
+        back: true,
+      });
+      if ('nav' in got) return got.nav;
+      draft[key] = got.value;
+      return 'next';
     };
 
-    const yesNo = async (question: string, key: 'health' | 'marketing'): Promise<Step> => {
-      await ctx.reply(question, {
-        reply_markup: new InlineKeyboard()
-          .text(ctx.t('reg-yes'), 'reg:yes')
-          .text(ctx.t('reg-no'), 'reg:no')
+    const consentStep = async (): Promise<StepOutcome> => {
+      const got = await chooseOne(kit, {
+        text: ctx.t('consent-personal-data'),
+        rows: [[{ text: ctx.t('consent-agree'), data: answer('agree'), value: true }]],
+        back: false,
+        cancelLabel: 'consent-decline',
+      });
+      return 'nav' in got ? 'cancel' : 'next';
+    };
+
+    const phoneStep = async (): Promise<StepOutcome> => {
+      const allowTyped = await conversation.external(() =>
+        getSetting(services.db, 'registration.allow_typed_phone'),
+      );
+      const prompt = await ctx.reply(ctx.t(allowTyped ? 'reg-phone-or-type' : 'reg-phone'), {
+        reply_markup: new Keyboard()
+          .requestContact(ctx.t('reg-share-phone'))
           .row()
-          .text(ctx.t('reg-back'), 'reg:back')
-          .text(ctx.t('reg-cancel'), 'reg:cancel'),
+          .text(ctx.t('reg-back'))
+          .text(ctx.t('reg-cancel'))
+          .resized()
+          .oneTime(),
       });
       for (;;) {
-        const got = await wait();
-        if ('step' in got) return got.step;
-        const data = got.update.callbackQuery?.data;
-        if (data === 'reg:yes' || data === 'reg:no') {
-          await got.update.answerCallbackQuery();
-          draft[key] = data === 'reg:yes';
-          return 'next';
+        const got = await waitInStep(kit, prompt, { back: true });
+        if ('nav' in got) return got.nav;
+        const contact = got.update.message?.contact;
+        const typed = got.update.message?.text;
+        let phone: string;
+        if (contact) {
+          if (contact.user_id !== userId) {
+            await got.update.reply(got.update.t('reg-phone-not-yours'));
+            continue;
+          }
+          phone = contact.phone_number;
+        } else if (typed !== undefined && allowTyped) {
+          phone = typed;
+        } else {
+          await got.update.reply(
+            got.update.t(allowTyped ? 'reg-phone-or-type' : 'reg-phone-use-button'),
+          );
+          continue;
         }
-        if (got.update.callbackQuery)
-          await got.update.answerCallbackQuery({ text: got.update.t('stale-button') });
-        else await got.update.reply(got.update.t('reg-use-buttons'));
+        try {
+          draft.phone = normalisePhone(phone);
+        } catch {
+          await got.update.reply(got.update.t('reg-phone-invalid'));
+          continue;
+        }
+        await got.update.reply(got.update.t('reg-phone-ok'), {
+          reply_markup: { remove_keyboard: true },
+        });
+        return 'next';
       }
     };
 
-    const steps: (() => Promise<Step>)[] = [
-      async () => {
-        await ctx.reply(ctx.t('consent-personal-data'), {
-          reply_markup: new InlineKeyboard()
-            .text(ctx.t('consent-agree'), 'reg:agree')
-            .text(ctx.t('consent-decline'), 'reg:cancel'),
-        });
-        for (;;) {
-          const got = await wait();
-          if ('step' in got) return got.step === 'back' ? 'cancel' : got.step;
-          if (got.update.callbackQuery?.data === 'reg:agree') {
-            await got.update.answerCallbackQuery();
-            return 'next';
-          }
-          if (got.update.callbackQuery)
-            await got.update.answerCallbackQuery({ text: got.update.t('stale-button') });
-          else await got.update.reply(got.update.t('reg-use-buttons'));
-        }
-      },
-      () => yesNo(ctx.t('consent-health-data'), 'health'),
-      () => yesNo(ctx.t('consent-marketing'), 'marketing'),
-      async () => {
-        const allowTyped = await conversation.external(() =>
-          getSetting(services.db, 'registration.allow_typed_phone'),
-        );
-        await ctx.reply(ctx.t(allowTyped ? 'reg-phone-or-type' : 'reg-phone'), {
-          reply_markup: new Keyboard()
-            .requestContact(ctx.t('reg-share-phone'))
-            .row()
-            .text(ctx.t('reg-back'))
-            .text(ctx.t('reg-cancel'))
-            .resized()
-            .oneTime(),
-        });
-        for (;;) {
-          const got = await wait();
-          if ('step' in got) return got.step;
-          const contact = got.update.message?.contact;
-          const typed = got.update.message?.text;
-          if (contact) {
-            if (contact.user_id !== userId) {
-              await got.update.reply(got.update.t('reg-phone-not-yours'));
-              continue;
-            }
-            draft.phone = contact.phone_number;
-          } else if (typed !== undefined && allowTyped) {
-            draft.phone = typed;
-          } else {
-            await got.update.reply(
-              got.update.t(allowTyped ? 'reg-phone-or-type' : 'reg-phone-use-button'),
-            );
-            continue;
-          }
-          try {
-            draft.phone = normalisePhone(draft.phone);
-          } catch {
-            await got.update.reply(got.update.t('reg-phone-invalid'));
-            continue;
-          }
-          await got.update.reply(got.update.t('reg-phone-ok'), {
-            reply_markup: { remove_keyboard: true },
-          });
-          return 'next';
-        }
-      },
-      async () => {
-        const profile = [ctx.from?.first_name, ctx.from?.last_name]
-          .filter(Boolean)
-          .join(' ')
-          .trim()
-          .slice(0, MAX_NAME);
-        const keyboard = new InlineKeyboard();
-        if (profile)
-          keyboard.text(ctx.t('reg-name-use', { name: profile }), 'reg:profile-name').row();
-        keyboard.text(ctx.t('reg-back'), 'reg:back').text(ctx.t('reg-cancel'), 'reg:cancel');
-        await ctx.reply(ctx.t('reg-name'), { reply_markup: keyboard });
-        for (;;) {
-          const got = await wait();
-          if ('step' in got) return got.step;
-          if (got.update.callbackQuery?.data === 'reg:profile-name' && profile) {
-            await got.update.answerCallbackQuery();
-            draft.name = profile;
-            return 'next';
-          }
-          const typed = got.update.message?.text?.trim();
-          if (typed === undefined) {
-            if (got.update.callbackQuery)
-              await got.update.answerCallbackQuery({ text: got.update.t('stale-button') });
-            else await got.update.reply(got.update.t('reg-name-text'));
-            continue;
-          }
-          if (typed.length === 0 || !/\p{L}/u.test(typed)) {
-            await got.update.reply(got.update.t('reg-name-invalid'));
-            continue;
-          }
-          if (typed.length > MAX_NAME) {
-            await got.update.reply(got.update.t('reg-name-too-long', { max: MAX_NAME }));
-            continue;
-          }
-          draft.name = typed;
-          return 'next';
-        }
-      },
-      async () => {
-        await ctx.reply(ctx.t('reg-birthday'), {
-          reply_markup: new InlineKeyboard()
-            .text(ctx.t('reg-skip'), 'reg:skip')
-            .row()
-            .text(ctx.t('reg-back'), 'reg:back')
-            .text(ctx.t('reg-cancel'), 'reg:cancel'),
-        });
-        for (;;) {
-          const got = await wait();
-          if ('step' in got) return got.step;
-          if (got.update.callbackQuery?.data === 'reg:skip') {
-            await got.update.answerCallbackQuery();
-            draft.birthday = null;
-            return 'next';
-          }
-          const typed = got.update.message?.text;
-          if (typed === undefined) {
-            if (got.update.callbackQuery)
-              await got.update.answerCallbackQuery({ text: got.update.t('stale-button') });
-            else await got.update.reply(got.update.t('reg-birthday-invalid'));
-            continue;
-          }
+    const nameStep = async (): Promise<StepOutcome> => {
+      const profile = [ctx.from?.first_name, ctx.from?.last_name]
+        .filter(Boolean)
+        .join(' ')
+        .trim()
+        .slice(0, MAX_NAME);
+      const got = await askText(kit, {
+        text: ctx.t('reg-name'),
+        rows: profile
+          ? [
+              [
+                {
+                  text: ctx.t('reg-name-use', { name: profile }),
+                  data: answer('profile-name'),
+                  value: profile,
+                },
+              ],
+            ]
+          : [],
+        back: true,
+        notText: 'reg-name-text',
+        parse: (typed, update) => parseName(typed, update.t.bind(update)),
+      });
+      if ('nav' in got) return got.nav;
+      draft.name = 'choice' in got ? got.choice : got.value;
+      return 'next';
+    };
+
+    const birthdayStep = async (): Promise<StepOutcome> => {
+      const got = await askText<Birthday, null>(kit, {
+        text: ctx.t('reg-birthday'),
+        rows: [[{ text: ctx.t('reg-skip'), data: answer('skip'), value: null }]],
+        back: true,
+        notText: 'reg-birthday-invalid',
+        parse: async (typed, update) => {
           const today = await conversation.now();
           try {
-            draft.birthday = parseBirthday(typed.slice(0, 40), new Date(today));
-            return 'next';
+            return { value: parseBirthday(typed.slice(0, 40), new Date(today)) };
           } catch (err) {
             const code = err instanceof InvalidInputError ? err.code : 'format';
-            await got.update.reply(
-              got.update.t(code === 'in_future' ? 'reg-birthday-future' : 'reg-birthday-invalid'),
-            );
+            return {
+              error: update.t(
+                code === 'in-future' ? 'reg-birthday-future' : 'reg-birthday-invalid',
+              ),
+            };
           }
-        }
-      },
-      async () => {
-        if (draft.sourceId !== null || start.referralCode !== null) return 'next';
-        const options = await conversation.external(() => sourceOptions(services.db));
-        if (options.length === 0) return 'next';
-        const keyboard = new InlineKeyboard();
-        for (const [i, o] of options.slice(0, 30).entries()) {
-          keyboard.text(o.label.slice(0, 60), `reg:src:${i}`).row();
-        }
-        keyboard
-          .text(ctx.t('reg-skip'), 'reg:skip')
-          .row()
-          .text(ctx.t('reg-back'), 'reg:back')
-          .text(ctx.t('reg-cancel'), 'reg:cancel');
-        await ctx.reply(ctx.t('reg-source'), { reply_markup: keyboard });
-        for (;;) {
-          const got = await wait();
-          if ('step' in got) return got.step;
-          const data = got.update.callbackQuery?.data ?? '';
-          const picked = /^reg:src:(\d+)$/.exec(data);
-          if (picked || data === 'reg:skip') {
-            await got.update.answerCallbackQuery();
-            draft.sourceId = picked ? (options[Number(picked[1])]?.id ?? null) : null;
-            return 'next';
-          }
-          if (got.update.callbackQuery)
-            await got.update.answerCallbackQuery({ text: got.update.t('stale-button') });
-          else await got.update.reply(got.update.t('reg-use-buttons'));
-        }
-      },
-    ];
+        },
+      });
+      if ('nav' in got) return got.nav;
+      draft.birthday = 'choice' in got ? null : got.value;
+      return 'next';
+    };
 
-    let index = 0;
-    while (index < steps.length) {
-      const step = steps[index];
-      if (!step) break;
-      const outcome = await step();
-      if (outcome === 'cancel') {
-        await ctx.reply(ctx.t('reg-cancelled'), { reply_markup: { remove_keyboard: true } });
-        return;
-      }
-      index = outcome === 'back' ? Math.max(0, index - 1) : index + 1;
+    const sourceStep = async (): Promise<StepOutcome> => {
+      if (draft.sourceId !== null || start.referralCode !== null) return 'skip';
+      const options = await conversation.external(() => sourceOptions(services.db));
+      if (options.length === 0) return 'skip';
+      const got = await chooseOne<string | null>(kit, {
+        text: ctx.t('reg-source'),
+        rows: [
+          ...options.slice(0, 30).map((o, index) => [
+            {
+              text: o.label.slice(0, 60),
+              data: callbacks.registrationSource.pack({ index }),
+              value: o.id,
+            },
+          ]),
+          [{ text: ctx.t('reg-skip'), data: answer('skip'), value: null }],
+        ],
+        back: true,
+      });
+      if ('nav' in got) return got.nav;
+      draft.sourceId = got.value;
+      return 'next';
+    };
+
+    const ended = await runSteps([
+      consentStep,
+      () => yesNo(ctx.t('consent-health-data'), 'health'),
+      () => yesNo(ctx.t('consent-marketing'), 'marketing'),
+      phoneStep,
+      nameStep,
+      birthdayStep,
+      sourceStep,
+    ]);
+    if (ended !== 'done') {
+      await ctx.reply(ctx.t('reg-cancelled'), { reply_markup: { remove_keyboard: true } });
+      return;
     }
 
     const locale = await ctx.i18n.getLocale();

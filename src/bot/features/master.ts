@@ -1,7 +1,8 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { DateTime } from 'luxon';
 import { formatAmount, formatWhen } from '../../domain/visits/format-when.js';
-import { assertActive } from '../../domain/visits/visit-service.js';
+import { assertActive } from '../../domain/visits/visit-rules.js';
+import { callbacks, intentKeyboard, onIntent, onPress } from '../callback-data.js';
 import type { BotContext } from '../context.js';
 import { VISIT_AMOUNT } from '../conversations/visit-amount.js';
 import { replyWithError } from '../errors.js';
@@ -11,8 +12,6 @@ import { replyWithError } from '../errors.js';
  * that the visit is the pressing master's own.
  */
 export const masterFeature = new Composer<BotContext>();
-
-const UUID = '[0-9a-f-]{36}';
 
 masterFeature.command('agenda', async (ctx) => {
   const master = await ctx.services.visits.masterOfTelegram(ctx.from?.id ?? 0);
@@ -34,15 +33,15 @@ masterFeature.command('agenda', async (ctx) => {
     day,
     master.locale,
   );
-  const kb = new InlineKeyboard(
-    agenda.buttons.map((row) => row.map((b) => InlineKeyboard.text(b.text, b.data))),
+  await ctx.reply(
+    agenda.text,
+    agenda.buttons.length > 0 ? { reply_markup: intentKeyboard(agenda.buttons) } : {},
   );
-  await ctx.reply(agenda.text, agenda.buttons.length > 0 ? { reply_markup: kb } : {});
 });
 
-masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
+onIntent(masterFeature, 'visit-done', async (ctx, { visitId }) => {
   try {
-    const { visit } = await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    const { visit } = await ctx.services.visits.ofMaster(ctx.from.id, visitId);
     assertActive(visit);
     if (visit.startsAt > ctx.services.clock()) {
       await ctx.answerCallbackQuery({ text: ctx.t('visit-not-started'), show_alert: true });
@@ -61,9 +60,12 @@ masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
       }),
       {
         reply_markup: new InlineKeyboard()
-          .text(ctx.t('master-done-confirm', { due }), `mv:paid:${visit.id}`)
+          .text(
+            ctx.t('master-done-confirm', { due }),
+            callbacks.visitPaid.pack({ visitId: visit.id }),
+          )
           .row()
-          .text(ctx.t('master-done-other'), `mv:amt:${visit.id}`)
+          .text(ctx.t('master-done-other'), callbacks.visitOtherAmount.pack({ visitId: visit.id }))
           .row()
           .add(
             ...(points > 0
@@ -73,7 +75,7 @@ masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
                       points,
                       due: formatAmount(Number(ctx.services.visits.expectedAmount(visit)) - points),
                     }),
-                    `mv:pts:${visit.id}`,
+                    callbacks.visitPaidWithPoints.pack({ visitId: visit.id }),
                   ),
                 ]
               : []),
@@ -85,12 +87,15 @@ masterFeature.callbackQuery(new RegExp(`^mv:done:(${UUID})$`), async (ctx) => {
   }
 });
 
-/** Paid as expected (`paid`) or partly with the client's points (`pts`). */
-masterFeature.callbackQuery(new RegExp(`^mv:(paid|pts):(${UUID})$`), async (ctx) => {
+/** Paid as expected, or partly with the client's points. */
+async function markPaid(
+  ctx: BotContext & { from: { id: number } },
+  visitId: string,
+  withPoints: boolean,
+) {
   try {
-    const visitId = ctx.match[2] ?? '';
     const { master, visit } = await ctx.services.visits.ofMaster(ctx.from.id, visitId);
-    const points = ctx.match[1] === 'pts' ? await ctx.services.visits.spendablePoints(visit) : 0;
+    const points = withPoints ? await ctx.services.visits.spendablePoints(visit) : 0;
     const done = await ctx.services.visits.complete(
       visitId,
       { points },
@@ -109,24 +114,29 @@ masterFeature.callbackQuery(new RegExp(`^mv:(paid|pts):(${UUID})$`), async (ctx)
   } catch (err) {
     await replyWithError(ctx, err);
   }
-});
+}
 
-masterFeature.callbackQuery(new RegExp(`^mv:amt:(${UUID})$`), async (ctx) => {
+onPress(masterFeature, callbacks.visitPaid, (ctx, { visitId }) => markPaid(ctx, visitId, false));
+onPress(masterFeature, callbacks.visitPaidWithPoints, (ctx, { visitId }) =>
+  markPaid(ctx, visitId, true),
+);
+
+onPress(masterFeature, callbacks.visitOtherAmount, async (ctx, { visitId }) => {
   try {
-    await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    await ctx.services.visits.ofMaster(ctx.from.id, visitId);
     await ctx.answerCallbackQuery();
     await ctx.conversation.exitAll();
-    await ctx.conversation.enter(VISIT_AMOUNT, { visitId: ctx.match[1] ?? '' });
+    await ctx.conversation.enter(VISIT_AMOUNT, { visitId });
   } catch (err) {
     await replyWithError(ctx, err);
   }
 });
 
-masterFeature.callbackQuery(new RegExp(`^mv:ns:(${UUID})$`), async (ctx) => {
+onIntent(masterFeature, 'visit-no-show', async (ctx, { visitId }) => {
   try {
-    const { master } = await ctx.services.visits.ofMaster(ctx.from.id, ctx.match[1] ?? '');
+    const { master } = await ctx.services.visits.ofMaster(ctx.from.id, visitId);
     await ctx.services.visits.markNoShow(
-      ctx.match[1] ?? '',
+      visitId,
       { type: 'staff', id: master.staffUserId },
       ctx.services.clock(),
     );

@@ -3,9 +3,10 @@ import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import QRCode from 'qrcode';
 import type { Client } from '../../domain/clients/client-service.js';
 import { formatAmount } from '../../domain/visits/format-when.js';
+import { callbacks, onPress } from '../callback-data.js';
 import { renderCardImage } from '../card-image.js';
 import type { BotContext } from '../context.js';
-import { BOOKING } from '../conversations/booking.js';
+import { BOOKING } from '../conversations/booking/index.js';
 import { REGISTRATION } from '../conversations/registration.js';
 import { referralLink } from '../deep-link.js';
 
@@ -35,7 +36,7 @@ async function sendCard(
   const spaced = number.replace(/(\d{3})(\d{3})(\d{4})/, '$1 $2 $3');
   await ctx.replyWithPhoto(new InputFile(await renderCardImage(number), 'card.png'), {
     caption: ctx.t(key, { number: spaced }),
-    reply_markup: new InlineKeyboard().text(ctx.t('card-lost'), 'card:reissue'),
+    reply_markup: new InlineKeyboard().text(ctx.t('card-lost'), callbacks.cardReissue.pack({})),
   });
 }
 
@@ -44,7 +45,7 @@ menuFeature.filter(hears('menu-card'), async (ctx) => {
   if (client) await sendCard(ctx, await ctx.services.cards.activeCard(client.id), 'card-caption');
 });
 
-menuFeature.callbackQuery('card:reissue', async (ctx) => {
+onPress(menuFeature, callbacks.cardReissue, async (ctx) => {
   const client = await ctx.services.clients.getByTelegramId(ctx.from.id);
   if (!client) {
     await ctx.answerCallbackQuery({ text: ctx.t('menu-register-first') });

@@ -3,6 +3,7 @@ import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import { exportClientData } from '../../domain/clients/client-export.js';
 import type { Client } from '../../domain/clients/client-service.js';
 import { recordConsents } from '../../domain/onboarding/consents.js';
+import { callbacks, onPress } from '../callback-data.js';
 import type { BotContext } from '../context.js';
 import { PROFILE_EDIT } from '../conversations/profile-edit.js';
 
@@ -12,6 +13,9 @@ function birthdayText(client: Client, fallback: string): string {
   const dm = `${String(b.day).padStart(2, '0')}.${String(b.month).padStart(2, '0')}`;
   return b.year === null ? dm : `${dm}.${b.year}`;
 }
+
+const action = (name: 'name' | 'birthday' | 'marketing' | 'export' | 'delete') =>
+  callbacks.profile.pack({ action: name });
 
 async function showProfile(ctx: BotContext, client: Client): Promise<void> {
   await ctx.reply(
@@ -23,17 +27,17 @@ async function showProfile(ctx: BotContext, client: Client): Promise<void> {
     }),
     {
       reply_markup: new InlineKeyboard()
-        .text(ctx.t('profile-edit-name'), 'profile:name')
-        .text(ctx.t('profile-edit-birthday'), 'profile:birthday')
+        .text(ctx.t('profile-edit-name'), action('name'))
+        .text(ctx.t('profile-edit-birthday'), action('birthday'))
         .row()
-        .text(ctx.t('profile-language'), 'language:menu')
+        .text(ctx.t('profile-language'), callbacks.languageMenu.pack({}))
         .text(
           ctx.t(client.marketingOptIn ? 'profile-marketing-off' : 'profile-marketing-on'),
-          'profile:marketing',
+          action('marketing'),
         )
         .row()
-        .text(ctx.t('profile-my-data'), 'profile:export')
-        .text(ctx.t('profile-delete'), 'profile:delete'),
+        .text(ctx.t('profile-my-data'), action('export'))
+        .text(ctx.t('profile-delete'), action('delete')),
     },
   );
 }
@@ -55,49 +59,59 @@ profileFeature.filter(hears('menu-profile'), async (ctx) => {
   if (client) await showProfile(ctx, client);
 });
 
-profileFeature.callbackQuery(['profile:name', 'profile:birthday'], async (ctx) => {
-  if (!(await me(ctx))) return;
-  await ctx.answerCallbackQuery();
-  await ctx.conversation.enter(
-    PROFILE_EDIT,
-    ctx.callbackQuery.data === 'profile:name' ? 'name' : 'birthday',
-  );
-});
-
-profileFeature.callbackQuery('profile:marketing', async (ctx) => {
+/** Each profile button; every action checks the asker is this client. */
+onPress(profileFeature, callbacks.profile, async (ctx, { action: pressed }) => {
   const client = await me(ctx);
   if (!client) return;
-  const granted = !client.marketingOptIn;
-  await recordConsents(ctx.services.db, client.id, [{ purpose: 'marketing', granted }], 'telegram');
-  await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t(granted ? 'profile-marketing-now-on' : 'profile-marketing-now-off'));
+  switch (pressed) {
+    case 'name':
+    case 'birthday':
+      await ctx.answerCallbackQuery();
+      await ctx.conversation.enter(PROFILE_EDIT, pressed);
+      return;
+    case 'marketing': {
+      const granted = !client.marketingOptIn;
+      await recordConsents(
+        ctx.services.db,
+        client.id,
+        [{ purpose: 'marketing', granted }],
+        'telegram',
+      );
+      await ctx.answerCallbackQuery();
+      await ctx.reply(ctx.t(granted ? 'profile-marketing-now-on' : 'profile-marketing-now-off'));
+      return;
+    }
+    case 'export': {
+      await ctx.answerCallbackQuery();
+      const data = await exportClientData(ctx.services, client.id, {
+        type: 'client',
+        id: client.id,
+      });
+      const file = new InputFile(Buffer.from(JSON.stringify(data, null, 2)), 'my-data.json');
+      await ctx.replyWithDocument(file, { caption: ctx.t('profile-my-data-caption') });
+      return;
+    }
+    case 'delete':
+      await ctx.answerCallbackQuery();
+      await ctx.reply(ctx.t('profile-delete-confirm'), {
+        reply_markup: new InlineKeyboard()
+          .text(ctx.t('profile-delete-yes'), callbacks.profileDelete.pack({ answer: 'yes' }))
+          .text(ctx.t('profile-delete-no'), callbacks.profileDelete.pack({ answer: 'no' })),
+      });
+      return;
+    default: {
+      const unknown: never = pressed;
+      throw new Error(`unknown profile action ${String(unknown)}`);
+    }
+  }
 });
 
-profileFeature.callbackQuery('profile:export', async (ctx) => {
-  const client = await me(ctx);
-  if (!client) return;
-  await ctx.answerCallbackQuery();
-  const data = await exportClientData(ctx.services, client.id, { type: 'client', id: client.id });
-  const file = new InputFile(Buffer.from(JSON.stringify(data, null, 2)), 'my-data.json');
-  await ctx.replyWithDocument(file, { caption: ctx.t('profile-my-data-caption') });
-});
-
-profileFeature.callbackQuery('profile:delete', async (ctx) => {
-  if (!(await me(ctx))) return;
-  await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t('profile-delete-confirm'), {
-    reply_markup: new InlineKeyboard()
-      .text(ctx.t('profile-delete-yes'), 'profile:delete:yes')
-      .text(ctx.t('profile-delete-no'), 'profile:delete:no'),
-  });
-});
-
-profileFeature.callbackQuery('profile:delete:no', async (ctx) => {
-  await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t('feedback-cancelled'));
-});
-
-profileFeature.callbackQuery('profile:delete:yes', async (ctx) => {
+onPress(profileFeature, callbacks.profileDelete, async (ctx, { answer }) => {
+  if (answer === 'no') {
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.t('feedback-cancelled'));
+    return;
+  }
   const client = await me(ctx);
   if (!client) return;
   await ctx.services.clients.erase(client.id, { type: 'client', id: client.id });

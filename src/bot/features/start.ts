@@ -1,6 +1,6 @@
 import { Composer } from 'grammy';
 import { sourceByLinkCode } from '../../domain/onboarding/sources.js';
-import { LinkCodeError } from '../../domain/staff/staff-service.js';
+import { LinkCodeError } from '../../domain/staff/staff-rules.js';
 import type { BotContext } from '../context.js';
 import { REGISTRATION, type RegistrationStart } from '../conversations/registration.js';
 import { parseDeepLink } from '../deep-link.js';

@@ -2,16 +2,15 @@ import { hears } from '@grammyjs/i18n';
 import { Composer, InlineKeyboard } from 'grammy';
 import { formatWhen } from '../../domain/visits/format-when.js';
 import type { VisitView } from '../../domain/visits/visit-view.js';
+import { callbacks, onIntent, onPress } from '../callback-data.js';
 import type { BotContext } from '../context.js';
-import { BOOKING } from '../conversations/booking.js';
+import { BOOKING } from '../conversations/booking/index.js';
 import { RATE_COMMENT } from '../conversations/rate-comment.js';
 import { replyWithError } from '../errors.js';
 import { clientOf } from './menu.js';
 
 /** My visits: the list, moving and cancelling; reminder answers; ratings. Clients only. */
 export const visitsFeature = new Composer<BotContext>();
-
-const UUID = '[0-9a-f-]{36}';
 
 async function localeOf(ctx: BotContext): Promise<string> {
   return ctx.i18n.getLocale();
@@ -41,8 +40,11 @@ visitsFeature.filter(hears('menu-visits'), async (ctx) => {
     parts.push(ctx.t('visits-title'), ...upcoming.map((v) => line(ctx, v, locale)));
     for (const v of upcoming) {
       const short = formatWhen(v.startsAt, v.timeZone, locale);
-      kb.text(ctx.t('visits-move', { when: short }), `cv:mv:${v.id}`)
-        .text(ctx.t('visits-cancel', { when: short }), `cv:cx:${v.id}`)
+      kb.text(ctx.t('visits-move', { when: short }), callbacks.moveVisit.pack({ visitId: v.id }))
+        .text(
+          ctx.t('visits-cancel', { when: short }),
+          callbacks.askCancelVisit.pack({ visitId: v.id }),
+        )
         .row();
     }
   } else {
@@ -65,11 +67,10 @@ async function pressingClient(ctx: BotContext) {
   return client;
 }
 
-async function askCancel(ctx: BotContext & { match: string | RegExpMatchArray }) {
+async function askCancel(ctx: BotContext, visitId: string) {
   const client = await pressingClient(ctx);
   if (!client) return;
   try {
-    const visitId = typeof ctx.match === 'string' ? '' : (ctx.match[1] ?? '');
     const visit = await ctx.services.visits.ofClient(client.id, visitId);
     await ctx.services.visits.checkChangeable(visit, ctx.services.clock());
     await ctx.answerCallbackQuery();
@@ -81,8 +82,8 @@ async function askCancel(ctx: BotContext & { match: string | RegExpMatchArray })
       }),
       {
         reply_markup: new InlineKeyboard()
-          .text(ctx.t('visits-cancel-yes'), `cv:cxy:${visit.id}`)
-          .text(ctx.t('visits-cancel-keep'), 'cv:keep'),
+          .text(ctx.t('visits-cancel-yes'), callbacks.cancelVisit.pack({ visitId: visit.id }))
+          .text(ctx.t('visits-cancel-keep'), callbacks.keepVisit.pack({})),
       },
     );
   } catch (err) {
@@ -90,16 +91,16 @@ async function askCancel(ctx: BotContext & { match: string | RegExpMatchArray })
   }
 }
 
-visitsFeature.callbackQuery(new RegExp(`^cv:cx:(${UUID})$`), askCancel);
-visitsFeature.callbackQuery(new RegExp(`^rv:cx:(${UUID})$`), askCancel);
+onPress(visitsFeature, callbacks.askCancelVisit, (ctx, { visitId }) => askCancel(ctx, visitId));
+onIntent(visitsFeature, 'cancel-visit', (ctx, { visitId }) => askCancel(ctx, visitId));
 
-visitsFeature.callbackQuery(new RegExp(`^cv:cxy:(${UUID})$`), async (ctx) => {
+onPress(visitsFeature, callbacks.cancelVisit, async (ctx, { visitId }) => {
   const client = await pressingClient(ctx);
   if (!client) return;
   try {
     const visit = await ctx.services.visits.cancelByClient(
       client.id,
-      ctx.match[1] ?? '',
+      visitId,
       ctx.services.clock(),
     );
     await ctx.answerCallbackQuery();
@@ -113,23 +114,23 @@ visitsFeature.callbackQuery(new RegExp(`^cv:cxy:(${UUID})$`), async (ctx) => {
   }
 });
 
-visitsFeature.callbackQuery('cv:keep', async (ctx) => {
+onPress(visitsFeature, callbacks.keepVisit, async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t('visits-kept'));
 });
 
-visitsFeature.callbackQuery(new RegExp(`^cv:mv:(${UUID})$`), async (ctx) => {
+onPress(visitsFeature, callbacks.moveVisit, async (ctx, { visitId }) => {
   const client = await pressingClient(ctx);
   if (!client) return;
   await ctx.answerCallbackQuery();
-  await ctx.conversation.enter(BOOKING, { visitId: ctx.match[1] ?? '' });
+  await ctx.conversation.enter(BOOKING, { visitId });
 });
 
-visitsFeature.callbackQuery(new RegExp(`^rv:ok:(${UUID})$`), async (ctx) => {
+onIntent(visitsFeature, 'confirm-visit', async (ctx, { visitId }) => {
   const client = await pressingClient(ctx);
   if (!client) return;
   try {
-    const visit = await ctx.services.visits.confirmByClient(client.id, ctx.match[1] ?? '');
+    const visit = await ctx.services.visits.confirmByClient(client.id, visitId);
     await ctx.answerCallbackQuery();
     await ctx.reply(
       ctx.t('reminder-confirmed', {
@@ -141,11 +142,9 @@ visitsFeature.callbackQuery(new RegExp(`^rv:ok:(${UUID})$`), async (ctx) => {
   }
 });
 
-visitsFeature.callbackQuery(new RegExp(`^rate:(${UUID}):([1-5])$`), async (ctx) => {
+onIntent(visitsFeature, 'rate-visit', async (ctx, { visitId, score }) => {
   const client = await pressingClient(ctx);
   if (!client) return;
-  const visitId = ctx.match[1] ?? '';
-  const score = Number(ctx.match[2]);
   try {
     await ctx.services.visits.rate(client.id, visitId, score);
   } catch (err) {

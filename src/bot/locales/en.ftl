@@ -13,6 +13,7 @@ help-language-button = Язык / Language
 language-choose = Choose a language:
 language-set = Done: I speak English now.
 unhandled = I did not understand that. See /help.
+conversation-restarted = The bot was updated, so let's start this again.
 stale-button = This button is out of date.
 feedback-ask = Write what you would like to tell the salon (up to 1000 characters). /cancel to stop.
 feedback-empty = That message is empty: please write some text.
@@ -23,6 +24,9 @@ feedback-yes = Yes, send
 feedback-no = No
 feedback-thanks = Thank you! We will read it.
 feedback-cancelled = All right, cancelled.
+feedback-reply =
+    The salon replied to your feedback:
+    { $text }
 error-generic = Something went wrong. Please try again a little later.
 error-invalid = Please check: the field “{ $field }” is not valid.
 conversation-expired = The bot was updated and the conversation you started had to stop. Please start again.
@@ -124,7 +128,11 @@ card-caption = Your client card: { $number }. Show it at reception — the scann
 card-reissued = Your new card: { $number }. The old one no longer works.
 card-lost = I lost my card
 staff-welcome = Hello, { $name }! You are salon staff: your bookings and daily agenda will come here.
-master-visit-new = New booking: { $when }, { $service }.
+master-visit-new = New booking: { $when }, { $service }.{ $returning ->
+        [yes] {" "}Client: { $client }, returning ({ $visits } visits before).
+        [no] {" "}Client: { $client }, new.
+       *[unknown] {""}
+    }
 command-agenda = Today's visits (for masters)
 book-nothing = Online booking is not open yet: no services are available. Please call the salon.
 book-back = ← Back
@@ -151,6 +159,7 @@ book-confirm =
     Master: { $master }
     When: { $when }
     Price: { $price }
+book-confirm-discount =
     { $discount }
     To pay: { $total }
 book-any-master-chosen = { $master } (any master)
@@ -240,3 +249,5 @@ coupon-gift = The salon gives you a coupon { $code }: −{ $percent }%{ $categor
 level-up = Congratulations, you have reached the { $level } level: your discount is now at least { $percent }%.
 master-done-points = 🎁 { $points } in points, { $due } in money
 master-done-with-points = Marked done: { $amount } paid and { $points } points. Thank you!
+staff-login-attack = Someone keeps failing to log in to your panel account { $email }: { $count } failed attempts in the last hour, the latest at { $when }. Their attempts are being slowed down; you can still log in. If it was not you, make sure your password is long and used nowhere else.
+staff-login-attack-other = Someone keeps failing to log in to the panel account { $email }: { $count } failed attempts in the last hour, the latest at { $when }. Their attempts are being slowed down.

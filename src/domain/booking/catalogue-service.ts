@@ -1,98 +1,49 @@
-import type { Kysely } from 'kysely';
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import type { Database } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
+import { type Db, inTransaction } from '../shared/transaction.js';
 
-const name = z.string().trim().min(1).max(200);
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
-const money = z.number().finite().min(0).max(10_000_000);
-const minutes = z
-  .number()
-  .int()
-  .min(5)
-  .max(24 * 60);
-
-const branchInput = z.object({
+import {
+  branchInput,
+  masterServiceInput,
+  mustExist,
   name,
-  timeZone: z.string().refine((v) => IANAZone.isValidZone(v)),
-  phone: z.string().trim().max(40).nullable().optional(),
-  address: z.string().trim().max(300).nullable().optional(),
-});
-
-const serviceInput = z.object({
-  name,
-  category: z.string().trim().min(1).max(100),
-  durationMin: minutes,
-  bufferMin: z.number().int().min(0).max(240).default(0),
-  price: money,
-  branchId: z.string().uuid().nullable().optional(),
-});
-
-const masterServiceInput = z.object({
-  serviceId: z.string().uuid(),
-  price: money.nullable().optional(),
-  durationMin: minutes.nullable().optional(),
-});
-
-const hoursInput = z
-  .object({ weekday: z.number().int().min(1).max(7), start: hhmm, end: hhmm })
-  .refine((h) => h.end > h.start, { path: ['end'], message: 'end-before-start' });
-
-const interval = z
-  .object({ start: hhmm, end: hhmm })
-  .refine((h) => h.end > h.start, { path: ['end'], message: 'end-before-start' });
-
-const exceptionInput = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('off'), day: z.iso.date() }),
-  z.object({
-    kind: z.literal('hours'),
-    day: z.iso.date(),
-    hours: z.array(interval).min(1).max(10),
-  }),
-]);
-
-/** zod's verdict as the domain's error: the first field at fault and a short code. */
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.join('.') || 'input';
-  const code = issue?.message === 'end-before-start' ? 'end-before-start' : 'invalid';
-  throw new InvalidInputError(field, code);
-}
-
-function overlapping(hours: { weekday: number; start: string; end: string }[]): boolean {
-  const sorted = [...hours].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start));
-  return sorted.some((h, i) => {
-    const next = sorted[i + 1];
-    return next !== undefined && next.weekday === h.weekday && next.start < h.end;
-  });
-}
+  parse,
+  serviceInput,
+} from './catalogue-input.js';
+import {
+  checkExceptions,
+  checkWeeklyHours,
+  clearException,
+  replaceExceptionsFrom,
+  setException,
+  setWeeklyHours,
+} from './master-schedule.js';
 
 /**
  * The salon's catalogue and schedules, validated: branches with their zones, services, masters
  * and what they perform, weekly hours and date exceptions. The panel edits through this.
  */
 export class CatalogueService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Db) {}
 
   async createBranch(input: z.input<typeof branchInput>, actor: Actor): Promise<string> {
     const v = parse(branchInput, input);
-    const row = await this.db
-      .insertInto('branches')
-      .values({
-        name: v.name,
-        time_zone: v.timeZone,
-        phone: v.phone ?? null,
-        address: v.address ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(this.db, actor, { action: 'create', entity: 'branch', entityId: row.id });
-    return row.id;
+    return inTransaction(this.db, async (tx) => {
+      const row = await tx
+        .insertInto('branches')
+        .values({
+          name: v.name,
+          time_zone: v.timeZone,
+          phone: v.phone ?? null,
+          address: v.address ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(tx, actor, { action: 'create', entity: 'branch', entityId: row.id });
+      return row.id;
+    });
   }
 
   async updateBranch(
@@ -101,7 +52,7 @@ export class CatalogueService {
     actor: Actor,
   ): Promise<void> {
     const v = parse(branchInput.partial().extend({ active: z.boolean().optional() }), input);
-    await this.mustExist('branches', id);
+    await mustExist(this.db, 'branches', id);
     await this.updateAudited('branches', 'branch', id, actor, {
       ...(v.name !== undefined ? { name: v.name } : {}),
       ...(v.timeZone !== undefined ? { time_zone: v.timeZone } : {}),
@@ -123,7 +74,7 @@ export class CatalogueService {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) throw new NotFoundError('service');
-    if (v.branchId) await this.mustExist('branches', v.branchId);
+    if (v.branchId) await mustExist(this.db, 'branches', v.branchId);
     await this.updateAudited('services', 'service', id, actor, {
       ...(v.name !== undefined ? { name: v.name } : {}),
       ...(v.category !== undefined ? { category: v.category } : {}),
@@ -154,9 +105,9 @@ export class CatalogueService {
       }),
       input,
     );
-    await this.mustExist('masters', id);
-    if (v.branchId) await this.mustExist('branches', v.branchId);
-    if (v.staffUserId) await this.mustExist('staff_users', v.staffUserId);
+    await mustExist(this.db, 'masters', id);
+    if (v.branchId) await mustExist(this.db, 'branches', v.branchId);
+    if (v.staffUserId) await mustExist(this.db, 'staff_users', v.staffUserId);
     await this.updateAudited('masters', 'master', id, actor, {
       ...(v.displayName !== undefined ? { display_name: v.displayName } : {}),
       ...(v.branchId !== undefined ? { branch_id: v.branchId } : {}),
@@ -177,7 +128,7 @@ export class CatalogueService {
     values: Record<string, string | number | boolean | null | undefined>,
   ): Promise<void> {
     const columns = Object.keys(values);
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       const before = columns.length
         ? ((await tx
             .selectFrom(table)
@@ -214,21 +165,23 @@ export class CatalogueService {
 
   async createService(input: z.input<typeof serviceInput>, actor: Actor): Promise<string> {
     const v = parse(serviceInput, input);
-    if (v.branchId) await this.mustExist('branches', v.branchId);
-    const row = await this.db
-      .insertInto('services')
-      .values({
-        name: v.name,
-        category: v.category,
-        duration_min: v.durationMin,
-        buffer_min: v.bufferMin,
-        price: v.price,
-        branch_id: v.branchId ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(this.db, actor, { action: 'create', entity: 'service', entityId: row.id });
-    return row.id;
+    if (v.branchId) await mustExist(this.db, 'branches', v.branchId);
+    return inTransaction(this.db, async (tx) => {
+      const row = await tx
+        .insertInto('services')
+        .values({
+          name: v.name,
+          category: v.category,
+          duration_min: v.durationMin,
+          buffer_min: v.bufferMin,
+          price: v.price,
+          branch_id: v.branchId ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(tx, actor, { action: 'create', entity: 'service', entityId: row.id });
+      return row.id;
+    });
   }
 
   async createMaster(
@@ -243,19 +196,21 @@ export class CatalogueService {
       }),
       input,
     );
-    await this.mustExist('branches', v.branchId);
-    if (v.staffUserId) await this.mustExist('staff_users', v.staffUserId);
-    const row = await this.db
-      .insertInto('masters')
-      .values({
-        branch_id: v.branchId,
-        display_name: v.displayName,
-        staff_user_id: v.staffUserId ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(this.db, actor, { action: 'create', entity: 'master', entityId: row.id });
-    return row.id;
+    await mustExist(this.db, 'branches', v.branchId);
+    if (v.staffUserId) await mustExist(this.db, 'staff_users', v.staffUserId);
+    return inTransaction(this.db, async (tx) => {
+      const row = await tx
+        .insertInto('masters')
+        .values({
+          branch_id: v.branchId,
+          display_name: v.displayName,
+          staff_user_id: v.staffUserId ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(tx, actor, { action: 'create', entity: 'master', entityId: row.id });
+      return row.id;
+    });
   }
 
   /** Replaces what a master performs, with optional own prices and durations. */
@@ -267,8 +222,8 @@ export class CatalogueService {
     const list = parse(z.array(masterServiceInput).max(500), input);
     if (new Set(list.map((s) => s.serviceId)).size !== list.length)
       throw new InvalidInputError('serviceId', 'duplicate');
-    await this.mustExist('masters', masterId);
-    await this.db.transaction().execute(async (tx) => {
+    await mustExist(this.db, 'masters', masterId);
+    await inTransaction(this.db, async (tx) => {
       await tx.deleteFrom('master_services').where('master_id', '=', masterId).execute();
       if (list.length > 0) {
         const known = await tx
@@ -304,164 +259,39 @@ export class CatalogueService {
 
   /** Checks weekly hours as setWeeklyHours would, without writing. */
   checkWeeklyHours(input: { weekday: number; start: string; end: string }[]) {
-    const hours = parse(z.array(hoursInput).max(100), input);
-    if (overlapping(hours)) throw new InvalidInputError('hours', 'overlap');
-    return hours;
+    return checkWeeklyHours(input);
   }
 
   /** Replaces a master's weekly hours; several intervals a day make breaks, never overlaps. */
-  async setWeeklyHours(
+  setWeeklyHours(
     masterId: string,
     input: { weekday: number; start: string; end: string }[],
     actor: Actor,
   ): Promise<void> {
-    const hours = this.checkWeeklyHours(input);
-    await this.mustExist('masters', masterId);
-    await this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('working_hours').where('master_id', '=', masterId).execute();
-      if (hours.length > 0)
-        await tx
-          .insertInto('working_hours')
-          .values(
-            hours.map((h) => ({
-              master_id: masterId,
-              weekday: h.weekday,
-              starts: h.start,
-              ends: h.end,
-            })),
-          )
-          .execute();
-      await recordAudit(tx, actor, { action: 'set-hours', entity: 'master', entityId: masterId });
-    });
+    return setWeeklyHours(this.db, masterId, input, actor);
   }
 
-  /**
-   * Sets one date's exception, replacing any earlier one for that date: a day off (a vacation
-   * is one per day) or that day's own hours, which may be extra hours on a usual day off.
-   */
-  async setException(
-    masterId: string,
-    input:
-      | { day: string; kind: 'off' }
-      | { day: string; kind: 'hours'; hours: { start: string; end: string }[] },
-    actor: Actor,
-  ): Promise<void> {
-    const v = parse(exceptionInput, input);
-    if (v.kind === 'hours' && overlapping(v.hours.map((h) => ({ ...h, weekday: 0 }))))
-      throw new InvalidInputError('hours', 'overlap');
-    await this.mustExist('masters', masterId);
-    await this.db.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom('schedule_exceptions')
-        .where('master_id', '=', masterId)
-        .where('day', '=', v.day)
-        .execute();
-      await tx
-        .insertInto('schedule_exceptions')
-        .values(
-          v.kind === 'off'
-            ? [{ master_id: masterId, day: v.day, kind: 'off' as const }]
-            : v.hours.map((h) => ({
-                master_id: masterId,
-                day: v.day,
-                kind: 'hours' as const,
-                starts: h.start,
-                ends: h.end,
-              })),
-        )
-        .execute();
-      await recordAudit(tx, actor, {
-        action: 'set-exception',
-        entity: 'master',
-        entityId: masterId,
-        details: { day: v.day, kind: v.kind },
-      });
-    });
+  /** One date's exception (a day off, or that day's own hours), replacing an earlier one. */
+  setException(masterId: string, input: Parameters<typeof setException>[2], actor: Actor) {
+    return setException(this.db, masterId, input, actor);
   }
 
   /** Checks date exceptions as replaceExceptionsFrom would, without writing. */
-  checkExceptions(list: z.input<typeof exceptionInput>[]) {
-    const checked = list.map((e) => parse(exceptionInput, e));
-    for (const e of checked)
-      if (e.kind === 'hours' && overlapping(e.hours.map((h) => ({ ...h, weekday: 0 }))))
-        throw new InvalidInputError('hours', 'overlap');
-    if (new Set(checked.map((e) => e.day)).size !== checked.length)
-      throw new InvalidInputError('day', 'duplicate');
-    return checked;
+  checkExceptions(list: Parameters<typeof checkExceptions>[0]) {
+    return checkExceptions(list);
   }
 
-  /**
-   * Replaces a master's exceptions from `fromDay` on with `list` (earlier ones stay as
-   * history), all or nothing.
-   */
-  async replaceExceptionsFrom(
+  /** Replaces a master's exceptions from `fromDay` on (earlier ones stay), all or nothing. */
+  replaceExceptionsFrom(
     masterId: string,
     fromDay: string,
-    list: z.input<typeof exceptionInput>[],
+    list: Parameters<typeof replaceExceptionsFrom>[3],
     actor: Actor,
-  ): Promise<void> {
-    const checked = this.checkExceptions(list);
-    await this.mustExist('masters', masterId);
-    await this.db.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom('schedule_exceptions')
-        .where('master_id', '=', masterId)
-        .where('day', '>=', fromDay)
-        .execute();
-      type Row = {
-        master_id: string;
-        day: string;
-        kind: 'off' | 'hours';
-        starts?: string;
-        ends?: string;
-      };
-      const rows = checked
-        .filter((e) => e.day >= fromDay)
-        .flatMap((e): Row[] =>
-          e.kind === 'off'
-            ? [{ master_id: masterId, day: e.day, kind: 'off' }]
-            : e.hours.map((h) => ({
-                master_id: masterId,
-                day: e.day,
-                kind: 'hours' as const,
-                starts: h.start,
-                ends: h.end,
-              })),
-        );
-      if (rows.length > 0) await tx.insertInto('schedule_exceptions').values(rows).execute();
-      await recordAudit(tx, actor, {
-        action: 'set-exceptions',
-        entity: 'master',
-        entityId: masterId,
-        details: { from: fromDay, days: checked.length },
-      });
-    });
+  ) {
+    return replaceExceptionsFrom(this.db, masterId, fromDay, list, actor);
   }
 
-  async clearException(masterId: string, day: string, actor: Actor): Promise<void> {
-    parse(z.iso.date(), day);
-    await this.db
-      .deleteFrom('schedule_exceptions')
-      .where('master_id', '=', masterId)
-      .where('day', '=', day)
-      .execute();
-    await recordAudit(this.db, actor, {
-      action: 'clear-exception',
-      entity: 'master',
-      entityId: masterId,
-      details: { day },
-    });
-  }
-
-  private async mustExist(
-    table: 'branches' | 'masters' | 'staff_users',
-    id: string,
-  ): Promise<void> {
-    const row = await this.db
-      .selectFrom(table)
-      .select('id')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(table);
+  clearException(masterId: string, day: string, actor: Actor) {
+    return clearException(this.db, masterId, day, actor);
   }
 }

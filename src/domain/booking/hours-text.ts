@@ -54,7 +54,7 @@ function days(spec: string, line: number): number[] {
 }
 
 export function parseWeeklyHours(text: string): WeeklyInterval[] {
-  if (text.length > 2000) throw new InvalidInputError('hours', 'too_long');
+  if (text.length > 2000) throw new InvalidInputError('hours', 'too-long');
   const out: WeeklyInterval[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -76,15 +76,35 @@ export function parseWeeklyHours(text: string): WeeklyInterval[] {
   return out;
 }
 
-/** The same text back, one line per weekday, for the form. */
-export function formatWeeklyHours(rows: WeeklyInterval[]): string {
+const SHORT_NAMES = {
+  ru: ['пн', 'вт', 'ср', 'чт', 'пт', 'сб', 'вс'],
+  en: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+} as const;
+
+/**
+ * The same text back for the form and the list, with weekday names: consecutive days with the
+ * same hours become one range ("пн-пт 10:00-19:00\nсб 11:00-16:00"), which reads back the same.
+ */
+export function formatWeeklyHours(rows: WeeklyInterval[], lang: 'ru' | 'en' = 'ru'): string {
   const byDay = new Map<number, string[]>();
   for (const r of [...rows].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start)))
     byDay.set(r.weekday, [
       ...(byDay.get(r.weekday) ?? []),
       `${r.start.slice(0, 5)}-${r.end.slice(0, 5)}`,
     ]);
-  return [...byDay].map(([d, list]) => `${d} ${list.join(', ')}`).join('\n');
+  const name = (d: number) => SHORT_NAMES[lang][d - 1] ?? String(d);
+  const lines: { from: number; to: number; hours: string }[] = [];
+  for (const [d, list] of byDay) {
+    const hours = list.join(', ');
+    const last = lines.at(-1);
+    if (last && last.to === d - 1 && last.hours === hours) last.to = d;
+    else lines.push({ from: d, to: d, hours });
+  }
+  return lines
+    .map(({ from, to, hours }) =>
+      from === to ? `${name(from)} ${hours}` : `${name(from)}-${name(to)} ${hours}`,
+    )
+    .join('\n');
 }
 
 export type DateException =
@@ -96,7 +116,7 @@ export type DateException =
  * "2027-01-02 10:00-14:00, 15:00-18:00" (that day's own hours).
  */
 export function parseExceptions(text: string): DateException[] {
-  if (text.length > 20_000) throw new InvalidInputError('exceptions', 'too_long');
+  if (text.length > 20_000) throw new InvalidInputError('exceptions', 'too-long');
   const out: DateException[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();

@@ -64,19 +64,33 @@ export interface ImportReport {
   fatal: RowError | null;
 }
 
+export type ImportCounts = Pick<
+  ImportReport,
+  'rows' | 'created' | 'updated' | 'unchanged' | 'failed'
+>;
+
+const countsOf = ({ rows, created, updated, unchanged, failed }: ImportReport): ImportCounts => ({
+  rows,
+  created,
+  updated,
+  unchanged,
+  failed,
+});
+
 export const MAX_ERRORS = 1000;
 const MAX_LINE_BYTES = 64 * 1024;
 const MAX_TAGS = 30;
 
-function isoOrDotted(text: string): Birthday {
+function isoOrDotted(text: string, today: Date): Birthday {
   const iso = /^\s*(\d{4})-(\d{2})-(\d{2})\s*$/.exec(text);
-  return parseBirthday(iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : text);
+  return parseBirthday(iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : text, today);
 }
 
 /** One row to a client input; throws InvalidInputError naming the field at fault. */
 function toInput(
   row: Record<string, string>,
   mapping: ImportMapping,
+  today: Date,
 ): ClientInput & { phone: string } {
   const cell = (field: ImportField) => {
     const column = mapping[field];
@@ -95,7 +109,7 @@ function toInput(
   const text = (field: 'name' | 'notes' | 'allergies') =>
     cleanText(field, cell(field), Number.MAX_SAFE_INTEGER);
   if (text('name')) input.name = text('name');
-  if (cell('birthday')) input.birthday = isoOrDotted(cell('birthday'));
+  if (cell('birthday')) input.birthday = isoOrDotted(cell('birthday'), today);
   if (text('notes')) input.notes = text('notes');
   if (text('allergies')) input.allergies = text('allergies');
   if (cell('tags')) {
@@ -178,7 +192,8 @@ export async function importClients(
     guess?: (headers: string[]) => Partial<ImportMapping>;
     dryRun: boolean;
     actor: Actor;
-    onProgress?: (rows: number) => void;
+    /** After each row: the counts so far. */
+    onProgress?: (counts: ImportCounts) => void;
   },
 ): Promise<ImportReport> {
   const { clients, dryRun, actor } = options;
@@ -232,7 +247,7 @@ export async function importClients(
       const line = info.lines;
       let input: ClientInput & { phone: string };
       try {
-        input = toInput(record, mapping);
+        input = toInput(record, mapping, clients.now());
       } catch (err) {
         if (err instanceof InvalidInputError) {
           fail(line, err.field, err.code);
@@ -251,7 +266,7 @@ export async function importClients(
             seen.set(input.phone, input);
           } else await clients.create(input, actor);
           report.created++;
-          options.onProgress?.(report.rows);
+          options.onProgress?.(countsOf(report));
           continue;
         }
         const { phone: _, ...patch } = input;
@@ -273,7 +288,7 @@ export async function importClients(
         if (err instanceof InvalidInputError) fail(line, err.field, err.code);
         else throw err;
       }
-      options.onProgress?.(report.rows);
+      options.onProgress?.(countsOf(report));
     }
   } catch (err) {
     if (err instanceof InvalidInputError) {

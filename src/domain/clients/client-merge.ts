@@ -1,10 +1,11 @@
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { sql } from 'kysely';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { currentConsents } from '../onboarding/consents.js';
-import { type Client, type ClientInput, type ClientService, isUuid } from './client-service.js';
+import { isUuid } from '../shared/ids.js';
+import { type Db, inTransaction } from '../shared/transaction.js';
+import type { Client, ClientInput, ClientService } from './client-service.js';
 
 const MAX_TAGS = 30;
 
@@ -51,7 +52,7 @@ export interface MergeResult {
  * cards are revoked, and the duplicate is erased. Audited on both cards, without the data.
  */
 export async function mergeClients(
-  deps: { db: Kysely<Database>; clients: ClientService },
+  deps: { db: Db; clients: ClientService },
   keptId: string,
   otherId: string,
   actor: Actor,
@@ -67,7 +68,7 @@ export async function mergeClients(
   // Checked before anything moves: joined notes may be too long, for one.
   deps.clients.validate(patch, false);
 
-  return deps.db.transaction().execute(async (tx) => {
+  return inTransaction(deps.db, async (tx) => {
     // Both cards locked in a fixed order, so two merges of the same pair cannot deadlock.
     const locked = await tx
       .selectFrom('clients')
@@ -100,20 +101,20 @@ export async function mergeClients(
       .execute();
     // Greetings already sent to either card count for the kept one: no second greeting.
     await tx
-      .deleteFrom('campaign_messages as o')
+      .deleteFrom('greeting_messages as o')
       .where('o.client_id', '=', otherId)
       .where(({ exists, selectFrom }) =>
         exists(
-          selectFrom('campaign_messages as k')
+          selectFrom('greeting_messages as k')
             .select('k.id')
             .where('k.client_id', '=', keptId)
-            .whereRef('k.campaign', '=', 'o.campaign')
+            .whereRef('k.greeting', '=', 'o.greeting')
             .whereRef('k.occurrence', '=', 'o.occurrence'),
         ),
       )
       .execute();
     await tx
-      .updateTable('campaign_messages')
+      .updateTable('greeting_messages')
       .set({ client_id: keptId })
       .where('client_id', '=', otherId)
       .execute();
@@ -186,14 +187,14 @@ export async function mergeClients(
         .set({ telegram_user_id: null })
         .where('id', '=', otherId)
         .execute();
-    if (Object.keys(patch).length > 0) await deps.clients.update(keptId, patch, actor, tx);
+    if (Object.keys(patch).length > 0) await deps.clients.on(tx).update(keptId, patch, actor);
     const consents = await currentConsents(tx, keptId);
     await tx
       .updateTable('clients')
       .set({ marketing_opt_in: consents.marketing })
       .where('id', '=', keptId)
       .execute();
-    await deps.clients.erase(otherId, actor, tx);
+    await deps.clients.on(tx).erase(otherId, actor);
     const fields = Object.keys(patch).sort();
     await recordAudit(tx, actor, {
       action: 'merge',

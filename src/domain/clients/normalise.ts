@@ -19,6 +19,11 @@ export function normalisePhone(raw: string, defaultCountry: CountryCode = 'RU'):
   return parsed.number;
 }
 
+/** A tag as its blind index sees it: case and Unicode form do not make another tag. */
+export function tagIndexValue(tag: string): string {
+  return tag.normalize('NFKC').trim().toLowerCase().replaceAll('ё', 'е');
+}
+
 /** Lower-case words of a name, with ё folded to е, for the name index. */
 export function nameTokens(name: string): string[] {
   const words = name
@@ -42,7 +47,7 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-export function checkBirthday(b: Birthday, today: Date = new Date()): Birthday {
+export function checkBirthday(b: Birthday, today: Date): Birthday {
   const { day, month, year } = b;
   if (!Number.isInteger(month) || month < 1 || month > 12)
     throw new InvalidInputError('birthday', 'invalid');
@@ -53,13 +58,13 @@ export function checkBirthday(b: Birthday, today: Date = new Date()): Birthday {
   if (year !== null) {
     if (!Number.isInteger(year) || year < 1900) throw new InvalidInputError('birthday', 'invalid');
     const date = Date.UTC(year, month - 1, day);
-    if (date > today.getTime()) throw new InvalidInputError('birthday', 'in_future');
+    if (date > today.getTime()) throw new InvalidInputError('birthday', 'in-future');
   }
   return { day, month, year };
 }
 
 /** Parses DD.MM or DD.MM.YYYY (also with / or -), as people type it. */
-export function parseBirthday(text: string, today: Date = new Date()): Birthday {
+export function parseBirthday(text: string, today: Date): Birthday {
   const m = /^\s*(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}))?\s*$/.exec(text);
   if (!m) throw new InvalidInputError('birthday', 'format');
   return checkBirthday(
@@ -97,6 +102,6 @@ export function cleanText(field: string, value: string, maxLength: number): stri
     .replace(/\p{Cc}/gu, (c) => (c === '\n' || c === '\t' ? c : ''))
     .replace(/[\u202a-\u202e\u2066-\u2069]/gu, '')
     .trim();
-  if (text.length > maxLength) throw new InvalidInputError(field, 'too_long');
+  if (text.length > maxLength) throw new InvalidInputError(field, 'too-long');
   return text;
 }

@@ -1,9 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Crypto } from '../../crypto/crypto.js';
 import { DecryptionError, KeyError } from '../../crypto/errors.js';
-import type { Database } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
-import { indexColumns } from '../clients/client-service.js';
+import { indexColumns } from '../clients/client-rows.js';
+import { sealHolidayAudiences } from '../greetings/audience-store.js';
+import { type Db, inTransaction } from '../shared/transaction.js';
 
 const CLIENT_FIELDS = [
   'name_enc',
@@ -12,17 +13,18 @@ const CLIENT_FIELDS = [
   'notes_enc',
   'allergies_enc',
   'preferences_enc',
+  'tags_enc',
 ] as const;
 
 /**
  * Re-encrypts everything under the current master key: each client gets a fresh data key
- * (every field re-encrypted, every blind index rebuilt with the current index keys), and rows
- * under the system key are re-sealed. Batches are single transactions and every row stays
+ * (every field, tags included, re-encrypted, every blind index rebuilt with the current index
+ * keys), and rows under the system key (holiday audiences by tag included) are re-sealed. Batches are single transactions and every row stays
  * readable at every moment, so a run that stops half-way is finished by running it again.
  * `crypto` must hold the new key as current and the old ones as previous.
  */
 export async function rotateKeys(deps: {
-  db: Kysely<Database>;
+  db: Db;
   crypto: Crypto;
   logger: Logger;
   batchSize?: number;
@@ -32,7 +34,7 @@ export async function rotateKeys(deps: {
   let clients = 0;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const done = await db.transaction().execute(async (tx) => {
+    const done = await inTransaction(db, async (tx) => {
       const rows = await tx
         .selectFrom('clients')
         .selectAll()
@@ -78,6 +80,8 @@ export async function rotateKeys(deps: {
   for (const target of SYSTEM_CIPHERTEXTS) {
     systemRows += await resealSystemRows(db, crypto, target, batchSize);
   }
+  // Holiday audiences by tag keep their tags under the system key, inside jsonb.
+  systemRows += await sealHolidayAudiences(db, crypto);
   if (systemRows > 0) logger.info({ systemRows }, 'system rows re-encrypted');
   return { clients, systemRows };
 }
@@ -87,6 +91,15 @@ const SYSTEM_CIPHERTEXTS = [
   { table: 'outbox', id: 'id', column: 'payload_enc', boundTo: 'dedupe_key' },
   { table: 'conversation_state', id: 'key', column: 'value_enc', boundTo: 'key' },
   { table: 'client_messages', id: 'id', column: 'body_enc', boundTo: 'id' },
+  {
+    table: 'sandbox_personas',
+    id: 'telegram_user_id',
+    column: 'name_enc',
+    boundTo: 'telegram_user_id',
+  },
+  { table: 'sandbox_messages', id: 'id', column: 'body_enc', boundTo: 'id' },
+  { table: 'sandbox_messages', id: 'id', column: 'file_enc', boundTo: 'id' },
+  { table: 'sandbox_updates', id: 'update_id', column: 'payload_enc', boundTo: 'update_id' },
 ] as const;
 
 /**
@@ -96,7 +109,7 @@ const SYSTEM_CIPHERTEXTS = [
  * one; such a row is under the key the bot uses, and a second run picks it up if that is old.
  */
 async function resealSystemRows(
-  db: Kysely<Database>,
+  db: Db,
   crypto: Crypto,
   target: (typeof SYSTEM_CIPHERTEXTS)[number],
   batchSize: number,
@@ -109,7 +122,8 @@ async function resealSystemRows(
       SELECT ${sql.ref(id)} AS id, ${sql.ref(boundTo)}::text AS bound,
         ${sql.ref(column)} AS ciphertext
       FROM ${sql.table(table)}
-      WHERE ${after === null ? sql`true` : sql`${sql.ref(id)} > ${after}`}
+      WHERE ${sql.ref(column)} IS NOT NULL
+        AND ${after === null ? sql`true` : sql`${sql.ref(id)} > ${after}`}
       ORDER BY ${sql.ref(id)}
       LIMIT ${batchSize}`.execute(db);
     for (const row of rows) {

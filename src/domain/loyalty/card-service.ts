@@ -1,12 +1,12 @@
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { sql } from 'kysely';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { type Db, inTransaction } from '../shared/transaction.js';
 import { isValidCardNumber, newCardNumber } from './card-number.js';
 
 /** Loyalty cards (L5): one active card per client, reissued free; an old number stops working. */
 export class CardService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Db) {}
 
   /** The client's active card, issuing one on first request. */
   async activeCard(clientId: string): Promise<string> {
@@ -29,7 +29,7 @@ export class CardService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const number = newCardNumber();
       try {
-        return await this.db.transaction().execute(async (tx) => {
+        return await inTransaction(this.db, async (tx) => {
           // Serialises issuing per client, so two taps never leave two active cards.
           await sql`SELECT pg_advisory_xact_lock(hashtext(${`card:${clientId}`}))`.execute(tx);
           if (!revoke) {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Crypto } from '../../crypto/crypto.js';
-import type { Database } from '../../db/schema.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { cleanText } from '../clients/normalise.js';
 import { InvalidInputError } from '../errors.js';
+import { type Db, inTransaction } from '../shared/transaction.js';
 
 export const MAX_MESSAGE_LENGTH = 1000;
 
@@ -23,7 +22,7 @@ function place(id: string) {
 /** Messages people write to the salon from the bot; stored encrypted, read in the panel. */
 export class ClientMessages {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly crypto: Crypto,
   ) {}
 
@@ -35,7 +34,7 @@ export class ClientMessages {
     const body = cleanText('body', input.body, MAX_MESSAGE_LENGTH);
     if (body === '') throw new InvalidInputError('body', 'required');
     const id = randomUUID();
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       await tx
         .insertInto('client_messages')
         .values({

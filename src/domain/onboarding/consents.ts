@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { ConsentPurpose, Database } from '../../db/schema.js';
+import type { ConsentPurpose } from '../../db/schema.js';
+import type { Db } from '../shared/transaction.js';
 
 /**
  * The consent documents in force. A new wording gets a new version; records keep the version
@@ -18,7 +18,7 @@ export interface ConsentChoice {
 }
 
 export async function recordConsents(
-  db: Kysely<Database> | Transaction<Database>,
+  db: Db,
   clientId: string,
   choices: ConsentChoice[],
   channel: string,
@@ -59,7 +59,7 @@ export const MARKETING_KINDS = ['birthday', 'holiday', 'winback'] as const;
 
 /** The latest decision per purpose. */
 export async function currentConsents(
-  db: Kysely<Database>,
+  db: Db,
   clientId: string,
 ): Promise<Record<ConsentPurpose, boolean>> {
   const rows = await db
@@ -80,7 +80,7 @@ export async function currentConsents(
 
 /** Of these clients, those whose latest decision on one purpose is "granted" (one query). */
 export async function grantedAmong(
-  db: Kysely<Database>,
+  db: Db,
   clientIds: readonly string[],
   purpose: ConsentPurpose,
 ): Promise<Set<string>> {

@@ -1,11 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Birthday, Client, ClientService } from '../clients/client-service.js';
 import { normalisePhone } from '../clients/normalise.js';
 import { DomainError } from '../errors.js';
 import type { Attribution, ReferralService } from '../referrals/referral-service.js';
+import { type Db, inTransaction } from '../shared/transaction.js';
 import { recordConsents } from './consents.js';
 
 /** The phone already belongs to a client linked to another Telegram account. */
@@ -41,7 +40,7 @@ export interface RegistrationResult {
  */
 export class RegistrationService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly clients: ClientService,
     private readonly referrals: ReferralService,
   ) {}
@@ -61,13 +60,14 @@ export class RegistrationService {
       if (known) {
         if (known.telegramUserId !== null && known.telegramUserId !== input.telegramUserId)
           throw new PhoneTakenError();
-        await this.db.transaction().execute(async (tx) => {
-          await this.clients.update(
-            known.id,
-            { telegramUserId: input.telegramUserId, locale: input.locale },
-            actor,
-            tx,
-          );
+        await inTransaction(this.db, async (tx) => {
+          await this.clients
+            .on(tx)
+            .update(
+              known.id,
+              { telegramUserId: input.telegramUserId, locale: input.locale },
+              actor,
+            );
           await recordConsents(tx, known.id, consents, 'telegram');
           await recordAudit(tx, actor, {
             action: 'link_telegram',
@@ -79,8 +79,8 @@ export class RegistrationService {
         if (!client) throw new DomainError('linked client vanished');
         return { client, outcome: 'linked', referral: null };
       }
-      return await this.db.transaction().execute(async (tx) => {
-        const client = await this.clients.create(
+      return await inTransaction(this.db, async (tx) => {
+        const client = await this.clients.on(tx).create(
           {
             name: input.name,
             phone,
@@ -90,7 +90,6 @@ export class RegistrationService {
             sourceId: input.sourceId,
           },
           actor,
-          tx,
         );
         await recordConsents(tx, client.id, consents, 'telegram');
         const referral = input.referralCode

@@ -1,15 +1,15 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { sql } from 'kysely';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { cleanText } from '../clients/normalise.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+import { isUuid } from '../shared/ids.js';
+import { type Db, inTransaction, type Tx } from '../shared/transaction.js';
 
 export const LINK_CODE = /^[A-Za-z0-9_-]{1,40}$/;
 export const MAX_SOURCE_NAME = 100;
 /** Levels of the tree: "Instagram → Stories → Spring promo" is three. */
 export const MAX_SOURCE_DEPTH = 4;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface SourceOption {
   id: string;
@@ -17,7 +17,7 @@ export interface SourceOption {
 }
 
 /** Active acquisition sources as "Parent → Child" labels, leaves only, for a client to pick. */
-export async function sourceOptions(db: Kysely<Database>): Promise<SourceOption[]> {
+export async function sourceOptions(db: Db): Promise<SourceOption[]> {
   const rows = await db
     .selectFrom('acquisition_sources')
     .select(['id', 'parent_id', 'name'])
@@ -41,7 +41,7 @@ export async function sourceOptions(db: Kysely<Database>): Promise<SourceOption[
 }
 
 /** The source node a `src_` link points at, if active. */
-export async function sourceByLinkCode(db: Kysely<Database>, code: string): Promise<string | null> {
+export async function sourceByLinkCode(db: Db, code: string): Promise<string | null> {
   if (!LINK_CODE.test(code)) return null;
   const row = await db
     .selectFrom('acquisition_sources')
@@ -78,9 +78,9 @@ function checkLinkCode(value: string | null | undefined): string | null {
  * deep-link code. Changes run under a table lock, so two edits at once cannot make a cycle.
  */
 export class SourceService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Db) {}
 
-  private async parents(tx: Transaction<Database>): Promise<Map<string, string | null>> {
+  private async parents(tx: Tx): Promise<Map<string, string | null>> {
     const rows = await tx.selectFrom('acquisition_sources').select(['id', 'parent_id']).execute();
     return new Map(rows.map((r) => [r.id, r.parent_id]));
   }
@@ -88,7 +88,7 @@ export class SourceService {
   /** Refuses a parent that is missing, is the node or one of its descendants, or too deep. */
   private checkPlace(tree: Map<string, string | null>, id: string | null, parentId: string | null) {
     if (parentId === null) return;
-    if (!UUID.test(parentId) || !tree.has(parentId))
+    if (!isUuid(parentId) || !tree.has(parentId))
       throw new InvalidInputError('parentId', 'invalid');
     let depth = 1;
     for (let at: string | null = parentId; at !== null; at = tree.get(at) ?? null) {
@@ -97,10 +97,10 @@ export class SourceService {
     }
     // The node's own subtree moves with it.
     const height = id === null ? 1 : subtreeHeight(tree, id);
-    if (depth - 1 + height > MAX_SOURCE_DEPTH) throw new InvalidInputError('parentId', 'too_deep');
+    if (depth - 1 + height > MAX_SOURCE_DEPTH) throw new InvalidInputError('parentId', 'too-deep');
   }
 
-  private async codeFree(tx: Transaction<Database>, code: string | null, id: string | null) {
+  private async codeFree(tx: Tx, code: string | null, id: string | null) {
     if (code === null) return;
     const other = await tx
       .selectFrom('acquisition_sources')
@@ -114,7 +114,7 @@ export class SourceService {
     const name = checkName(input.name);
     const linkCode = checkLinkCode(input.linkCode);
     const parentId = input.parentId || null;
-    return this.db.transaction().execute(async (tx) => {
+    return inTransaction(this.db, async (tx) => {
       await sql`LOCK TABLE acquisition_sources IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
       this.checkPlace(await this.parents(tx), null, parentId);
       await this.codeFree(tx, linkCode, null);
@@ -138,11 +138,11 @@ export class SourceService {
   }
 
   async update(id: string, input: Partial<SourceInput>, actor: Actor): Promise<void> {
-    if (!UUID.test(id)) throw new NotFoundError('acquisition_source');
+    if (!isUuid(id)) throw new NotFoundError('acquisition_source');
     const name = input.name !== undefined ? checkName(input.name) : undefined;
     const linkCode = input.linkCode !== undefined ? checkLinkCode(input.linkCode) : undefined;
     const parentId = input.parentId !== undefined ? input.parentId || null : undefined;
-    await this.db.transaction().execute(async (tx) => {
+    await inTransaction(this.db, async (tx) => {
       await sql`LOCK TABLE acquisition_sources IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
       const tree = await this.parents(tx);
       if (!tree.has(id)) throw new NotFoundError('acquisition_source');
@@ -182,10 +182,7 @@ function subtreeHeight(
 }
 
 /** How many clients came from each source (the node itself, not its children). */
-export async function clientsPerSource(
-  db: Kysely<Database>,
-  ids: string[],
-): Promise<Map<string, number>> {
+export async function clientsPerSource(db: Db, ids: string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('clients')

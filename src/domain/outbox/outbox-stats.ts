@@ -1,5 +1,5 @@
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { sql } from 'kysely';
+import type { Db } from '../shared/transaction.js';
 
 export interface OutboxStats {
   byStatus: Record<'pending' | 'sent' | 'failed' | 'dead', number>;
@@ -9,12 +9,16 @@ export interface OutboxStats {
   deadLastDay: number;
 }
 
+/** Messages to the Telegram sandbox's chats are test traffic: not counted. */
+const realChat = sql<boolean>`NOT EXISTS (SELECT 1 FROM sandbox_personas p WHERE p.telegram_user_id = outbox.chat_id)`;
+
 /** How the queue is doing, as counts only: nothing about whom or what. */
-export async function outboxStats(db: Kysely<Database>, now: Date): Promise<OutboxStats> {
+export async function outboxStats(db: Db, now: Date): Promise<OutboxStats> {
   const [counts, lag, recent] = await Promise.all([
     db
       .selectFrom('outbox')
       .select(['status', sql<string>`count(*)`.as('n')])
+      .where(realChat)
       .groupBy('status')
       .execute(),
     db
@@ -24,6 +28,7 @@ export async function outboxStats(db: Kysely<Database>, now: Date): Promise<Outb
       )
       .where('status', '=', 'pending')
       .where('not_before', '<=', now)
+      .where(realChat)
       .executeTakeFirst(),
     db
       .selectFrom('outbox')
@@ -35,6 +40,7 @@ export async function outboxStats(db: Kysely<Database>, now: Date): Promise<Outb
           'dead',
         ),
       ])
+      .where(realChat)
       .executeTakeFirstOrThrow(),
   ]);
   const byStatus = { pending: 0, sent: 0, failed: 0, dead: 0 };

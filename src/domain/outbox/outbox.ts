@@ -1,18 +1,20 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Crypto } from '../../crypto/crypto.js';
-import type { Database } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import { recordAudit } from '../audit/audit-log.js';
+import type { IntentButton } from '../shared/intents.js';
+import { type Db, inTransaction } from '../shared/transaction.js';
 
 /**
- * What the dispatcher sends: text (or a document) and optional inline buttons. Bodies may carry
- * names and free text, so the payload is stored encrypted with the system key, bound to the
- * row's dedupe key.
+ * What the dispatcher sends: text (or a document) and optional inline buttons, as intents the
+ * bot encodes (rows queued before intents carry `{text, data}` buttons; the dispatcher still
+ * sends those). Bodies may carry names and free text, so the payload is stored encrypted with
+ * the system key, bound to the row's dedupe key.
  */
 export interface OutboxMessage {
   text: string;
   parseMode?: 'HTML';
-  buttons?: { text: string; data: string }[][];
+  buttons?: IntentButton[][];
 }
 
 export interface EnqueueInput {
@@ -36,7 +38,7 @@ function place(dedupeKey: string) {
  * that caused it does. A second call with the same dedupe key does nothing and returns false.
  */
 export async function enqueueMessage(
-  db: Kysely<Database> | Transaction<Database>,
+  db: Db,
   crypto: Crypto,
   input: EnqueueInput,
 ): Promise<boolean> {
@@ -69,13 +71,9 @@ export function readOutboxMessage(
  * cause is gone (the client unblocked the bot, a bad token was fixed). Sent and waiting
  * messages are left as they are: false.
  */
-export async function retryMessage(
-  db: Kysely<Database>,
-  id: string,
-  actor: Actor,
-): Promise<boolean> {
+export async function retryMessage(db: Db, id: string, actor: Actor): Promise<boolean> {
   if (!/^[0-9]{1,19}$/.test(id)) return false;
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await tx
       .updateTable('outbox')
       .set({ status: 'pending', attempts: 0, not_before: sql<Date>`now()`, last_error: null })

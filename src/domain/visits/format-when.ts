@@ -7,6 +7,13 @@ export function formatWhen(at: Date, timeZone: string, locale: string): string {
     .toFormat('ccc d MMMM, HH:mm');
 }
 
+/** A day without the time ("3 January 2027"), in the zone given. */
+export function formatDay(at: Date, timeZone: string, locale: string): string {
+  return DateTime.fromJSDate(at, { zone: timeZone })
+    .setLocale(locale === 'en' ? 'en-GB' : 'ru')
+    .toFormat('d MMMM yyyy');
+}
+
 /** Only the clock time, in the branch's zone. */
 export function formatTime(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('HH:mm');

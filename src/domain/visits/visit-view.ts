@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { AppointmentStatus, Database } from '../../db/schema.js';
+import type { AppointmentStatus } from '../../db/schema.js';
+import type { Db } from '../shared/transaction.js';
 
 /** A visit with the names people need to read it; no client personal data. */
 export interface VisitView {
@@ -23,8 +23,6 @@ export interface VisitView {
   branchAddress: string | null;
   masterStaffUserId: string | null;
 }
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export function visitQuery(db: Db) {
   return db
